@@ -1,0 +1,89 @@
+#pragma once
+/// @file
+/// @brief Typed gateway configuration (plain structs with defaults). Filled by config::Load from YAML and
+/// environment; lower-layer modules (net, store, obs) take the part they need by const reference.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace gw::config {
+
+/// A secret value. It may come from the YAML literally, from `{env: NAME}` or `{file: PATH}`; `source`
+/// records where (for redacted printing). Never log `value`.
+struct Secret {
+    std::string value;
+    std::string source;  ///< "" (unset), "inline", "env:NAME", "file:PATH"
+
+    bool IsSet() const noexcept { return !value.empty(); }
+};
+
+struct TlsOptions {
+    bool enabled = false;
+    std::string cert_file;
+    std::string key_file;
+    std::string min_version = "1.2";  ///< "1.2" or "1.3"
+};
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 3000;
+    int io_threads = 0;  ///< 0 = number of cores
+    std::size_t max_connections = 10000;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;                ///< default per-route limit
+    std::map<std::string, std::size_t> route_body_limits;     ///< path prefix -> bytes
+    std::chrono::milliseconds header_read_timeout{10'000};
+    std::chrono::milliseconds keepalive_idle_timeout{5'000};
+    std::chrono::milliseconds request_timeout{30'000};
+    std::chrono::milliseconds shutdown_grace{10'000};
+    std::size_t ws_max_message_bytes = 25 * 1024 * 1024;
+    std::size_t ws_max_queued_bytes = 50 * 1024 * 1024;
+    TlsOptions tls;
+};
+
+struct AuthOptions {
+    Secret token;     ///< OpenClaw gateway token (env OPENCLAW_GATEWAY_TOKEN)
+    Secret password;  ///< OpenClaw gateway password
+
+    bool AnyConfigured() const noexcept { return token.IsSet() || password.IsSet(); }
+};
+
+struct StoreOptions {
+    std::string driver = "sqlite";  ///< "sqlite" (embedded); "postgres" arrives with cluster mode
+    std::string data_dir = "./var";
+    std::chrono::milliseconds busy_timeout{5'000};
+    std::size_t group_commit_max_batch = 256;
+    std::chrono::microseconds group_commit_max_delay{2'000};
+    int read_threads = 2;
+};
+
+struct LogOptions {
+    std::string level = "info";  ///< trace, debug, info, warn, error, critical, off
+};
+
+/// Cluster-mode connection settings. Read now (config + POSTGRES_HOST/REDIS_HOST/DB_PASSWORD), used when
+/// cluster mode lands.
+struct ClusterOptions {
+    std::string postgres_host;
+    std::uint16_t postgres_port = 5432;
+    std::string postgres_db = "openclaw";
+    std::string postgres_user = "openclaw";
+    Secret db_password;
+    std::string redis_host;
+    std::uint16_t redis_port = 6379;
+};
+
+struct GatewayConfig {
+    ServerOptions server;
+    AuthOptions auth;
+    StoreOptions store;
+    LogOptions log;
+    ClusterOptions cluster;
+    std::optional<std::string> source_file;  ///< the YAML file this came from, if any
+};
+
+}  // namespace gw::config
