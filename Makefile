@@ -1,0 +1,62 @@
+# The user interface of the project. `make run` and `make test` install everything they need on a fresh
+# Debian bookworm machine (scripts/install-deps.sh), so each is the only command a newcomer types.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+JOBS ?= $(shell nproc)
+ASAN_DIR := build/asan
+REL_DIR := build/release
+GATEWAY_ASAN := $(ASAN_DIR)/src/app/openclaw-gateway
+GATEWAY_REL := $(REL_DIR)/src/app/openclaw-gateway
+PYTEST := /usr/bin/python3 -m pytest
+ARGS ?=
+
+# ASan: leaks are checked at exit; abort on the first error so a test sees a non-zero status.
+export ASAN_OPTIONS ?= abort_on_error=1:detect_leaks=1:detect_stack_use_after_return=0
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+.PHONY: help deps build build-asan run test test-unit test-integration test-e2e bench format lint clean
+
+help:
+	@echo "make run     install deps, build (release) and start the gateway on 127.0.0.1:3000 (ARGS=... passed on)"
+	@echo "make test    install deps, build once with ASan+UBSan, run unit, integration and e2e tests"
+	@echo "make bench   release build + benchmarks (wrk vs a minimal Beast server, cold start, RSS)"
+	@echo "make build   release build only;  make format / make lint;  make clean"
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	cmake --preset release
+	cmake --build --preset release -j $(JOBS)
+
+build-asan: deps
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS)
+
+run: build
+	$(GATEWAY_REL) serve $(ARGS)
+
+test: build-asan
+	$(MAKE) --no-print-directory test-unit test-integration test-e2e
+
+test-unit:
+	ctest --preset unit
+
+test-integration:
+	bash tests/scripts/run-integration.sh
+
+test-e2e:
+	GW_BINARY=$(abspath $(GATEWAY_ASAN)) GW_E2E_REQUIRE=1 $(PYTEST) -q tests/e2e
+
+bench: build
+	GW_BINARY=$(abspath $(GATEWAY_REL)) REF_BINARY=$(abspath $(REL_DIR)/bench/gw_reference_server) bash bench/run.sh
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+lint:
+	bash scripts/lint.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,209 @@
+#include "app/application.hpp"
+
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "api/health_service.hpp"
+#include "api/metrics_endpoint.hpp"
+#include "api/ws_handshake.hpp"
+#include "app/metrics_observer.hpp"
+#include "app/version.hpp"
+#include "net/http_server.hpp"
+#include "net/router.hpp"
+#include "obs/gateway_metrics.hpp"
+#include "obs/log.hpp"
+#include "obs/metrics.hpp"
+#include "obs/process_metrics.hpp"
+#include "runtime/io_runtime.hpp"
+#include "store/embedded_store.hpp"
+
+namespace gw::app {
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kHandshakeTimeout = std::chrono::seconds(15);
+constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
+
+void Info(std::string_view msg, std::initializer_list<obs::LogField> fields = {}) {
+    obs::Log(obs::LogLevel::kInfo, "gw.app", msg, fields);
+}
+
+void Error(std::string_view msg, std::initializer_list<obs::LogField> fields = {}) {
+    obs::Log(obs::LogLevel::kError, "gw.app", msg, fields);
+}
+
+/// Idle keep-alive connections need one descriptor each: lift the soft limit to the hard limit.
+void RaiseFileLimit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+            obs::Log(obs::LogLevel::kWarn, "gw.app", "could not raise RLIMIT_NOFILE");
+        }
+    }
+}
+
+int IoThreads(const config::ServerOptions& opts) {
+    if (opts.io_threads > 0) {
+        return opts.io_threads;
+    }
+    const unsigned cores = std::thread::hardware_concurrency();
+    return cores == 0 ? 1 : static_cast<int>(cores);
+}
+
+}  // namespace
+
+struct Application::Impl {
+    // Members in dependency order: destroyed in reverse.
+    config::GatewayConfig cfg;
+    obs::Registry registry;
+    obs::GatewayMetrics metrics{registry};
+    MetricsObserver observer{metrics};
+    // The io_context outlives the store, whose destructor drains queued writes and posts their
+    // completions to it, and everything that holds references into it is destroyed first.
+    runtime::IoRuntime runtime;
+    std::unique_ptr<store::EmbeddedStore> store;
+    net::Router router;
+    api::HealthService health{std::string(Version())};
+    std::unique_ptr<api::WsHandshakeHandler> ws_handler;
+    std::unique_ptr<net::HttpServer> server;
+    asio::signal_set signals{runtime.Context(), SIGINT, SIGTERM};
+    bool draining = false;
+
+    explicit Impl(config::GatewayConfig c) : cfg(std::move(c)) {}
+
+    void RegisterStoreMetrics();
+    void RegisterReadinessChecks();
+    void WaitForSignal();
+    asio::awaitable<void> Drain();
+};
+
+void Application::Impl::RegisterStoreMetrics() {
+    auto* db = store.get();
+    registry.AddCallbackCounter(
+        "openclaw_store_transactions_total",
+        "Write transactions committed by the embedded store (group commits).",
+        [db] { return static_cast<double>(db->GetStats().transactions); }
+    );
+    registry.AddCallbackCounter(
+        "openclaw_store_writes_total",
+        "Writes committed by the embedded store.",
+        [db] { return static_cast<double>(db->GetStats().writes); }
+    );
+}
+
+void Application::Impl::RegisterReadinessChecks() {
+    auto* db = store.get();
+    health.AddCheck("store", [db]() -> asio::awaitable<std::optional<std::string>> {
+        auto ping = [](auto&) -> Result<void> { return Ok(); };
+        auto r = co_await db->Read(ping);
+        if (!r) {
+            co_return r.error().message;
+        }
+        co_return std::nullopt;
+    });
+    health.AddCheck("migrations", [db]() -> asio::awaitable<std::optional<std::string>> {
+        auto status = db->Migrations();
+        if (!status.Current()) {
+            co_return fmt::format("schema at {} of {}", status.applied_version, status.latest_version);
+        }
+        co_return std::nullopt;
+    });
+}
+
+void Application::Impl::WaitForSignal() {
+    signals.async_wait([this](boost::system::error_code ec, int signo) {
+        if (ec) {
+            return;
+        }
+        if (draining) {
+            // Second signal: the operator wants out now.
+            Error("second signal during drain, exiting immediately", {{"signal", std::to_string(signo)}});
+            std::_Exit(128 + signo);
+        }
+        draining = true;
+        Info("shutdown requested, draining", {{"signal", std::to_string(signo)}});
+        asio::co_spawn(runtime.Context(), Drain(), runtime::LogOnError("drain"));
+        WaitForSignal();
+    });
+}
+
+asio::awaitable<void> Application::Impl::Drain() {
+    health.BeginDrain();
+    server->BeginDrain();
+    const auto deadline = std::chrono::steady_clock::now() + cfg.server.shutdown_grace;
+    asio::steady_timer timer(runtime.Context());
+    while (server->OpenConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+        timer.expires_after(kDrainPollInterval);
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+    const auto left = server->OpenConnections();
+    if (left > 0) {
+        obs::Log(obs::LogLevel::kWarn, "gw.app", "grace period over, closing remaining connections",
+                 {{"connections", std::to_string(left)}});
+        server->ForceClose();
+    }
+    signals.cancel();
+    runtime.Stop();
+}
+
+Application::Application(config::GatewayConfig cfg) : impl_(std::make_unique<Impl>(std::move(cfg))) {}
+
+Application::~Application() = default;
+
+int Application::Run() {
+    auto& s = *impl_;
+    obs::InitLogging(obs::ParseLogLevel(s.cfg.log.level).value_or(obs::LogLevel::kInfo));
+    RaiseFileLimit();
+    obs::RegisterProcessMetrics(s.registry);
+
+    auto opened = store::EmbeddedStore::Open(s.cfg.store, store::MigrateMode::kApply);
+    if (!opened) {
+        Error("cannot open the store", {{"error", opened.error().message}});
+        return 1;
+    }
+    s.store = std::move(*opened);
+    s.RegisterStoreMetrics();
+    s.RegisterReadinessChecks();
+
+    s.health.RegisterRoutes(s.router);
+    api::RegisterMetricsRoute(s.router, s.registry);
+    s.ws_handler = std::make_unique<api::WsHandshakeHandler>(s.runtime.Context(), kHandshakeTimeout);
+    s.server = std::make_unique<net::HttpServer>(s.runtime.Context(), s.cfg.server, s.router, s.observer, s.ws_handler.get());
+    if (auto started = s.server->Start(); !started) {
+        Error("cannot start the server", {{"error", started.error().message}});
+        return 1;
+    }
+    const std::string data_dir = std::filesystem::absolute(s.cfg.store.data_dir).lexically_normal().string();
+    const std::string url = fmt::format("{}://{}:{}", s.server->Scheme(), s.cfg.server.host, s.server->Port());
+    const int threads = IoThreads(s.cfg.server);
+    s.health.MarkStarted();
+    obs::Log(
+        obs::LogLevel::kInfo,
+        "gw.app",
+        fmt::format("openclaw-gateway listening on {} (data: {})", url, data_dir),
+        {{"url", url},
+         {"port", std::to_string(s.server->Port())},
+         {"data_dir", data_dir},
+         {"database", s.store->DatabasePath()},
+         {"version", Version()},
+         {"io_threads", std::to_string(threads)}}
+    );
+    s.WaitForSignal();
+    s.runtime.Run(threads);
+    Info("stopped");
+    return 0;
+}
+
+}  // namespace gw::app

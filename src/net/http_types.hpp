@@ -1,0 +1,54 @@
+#pragma once
+/// @file
+/// @brief Transport-neutral HTTP request/response values handed to route handlers, and `JsonError`,
+/// the one builder of the public error body `{"error":{"code","message","request_id"}}`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gw::net {
+
+/// A fully read HTTP/1.x request. Built by HttpServer on the connection's strand; handlers get it by
+/// const reference, valid until their coroutine completes (copy what must live longer).
+struct HttpRequest {
+    std::string method;  ///< as sent, e.g. "GET" (methods are case-sensitive)
+    std::string target;  ///< request-target as sent, e.g. "/v1/x?y=1"
+    std::string path;    ///< target up to '?', still percent-encoded
+    std::string query;   ///< after '?', without it; empty if none
+    std::vector<std::pair<std::string, std::string>> headers;  ///< in arrival order, names as sent
+    std::string body;
+    std::string remote_ip;
+    std::uint16_t remote_port = 0;
+    std::string request_id;  ///< valid incoming X-Request-Id, else generated; echoed in the response
+    std::string trace_id;    ///< from a valid `traceparent`, else empty
+    bool keep_alive = false;
+
+    /// First header with this name (ASCII case-insensitive), or nullopt.
+    std::optional<std::string_view> Header(std::string_view name) const;
+};
+
+/// What a handler returns. The server adds Content-Length, Connection, Server, X-Request-Id and the
+/// security headers; `headers` must not contain framing headers (Content-Length, Transfer-Encoding,
+/// Connection are dropped) and names/values with CR, LF or NUL are dropped (logged).
+struct HttpResponse {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+};
+
+/// `{"error":{"code":code,"message":message,"request_id":request_id}}` with JSON escaping, with
+/// `status` and content type application/json. Adds `Retry-After: 1` for 503.
+HttpResponse JsonError(int status, std::string_view code, std::string_view message, std::string_view request_id);
+
+/// True when `id` is 1..64 characters of [A-Za-z0-9._-] (accepted as an incoming X-Request-Id).
+bool IsValidRequestId(std::string_view id) noexcept;
+
+/// ASCII case-insensitive equality (header names).
+bool IEquals(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace gw::net

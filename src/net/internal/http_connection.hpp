@@ -1,0 +1,110 @@
+#pragma once
+/// @file
+/// @brief Private to net: one accepted connection serving HTTP/1.1 keep-alive requests on its strand,
+/// with a per-connection watchdog enforcing the header, idle, request and write deadlines.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "net/internal/server_state.hpp"
+
+namespace gw::net::internal {
+
+using Clock = std::chrono::steady_clock;
+
+/// Time allowed to write an error answer, and to wait for the peer's FIN after ours (lingering close).
+inline constexpr auto kLingerTimeout = std::chrono::seconds(1);
+
+/// Serves one connection. Everything but Drain/Kill runs on the connection's strand (the socket's
+/// executor). `Stream` is PlainStream or TlsStream.
+template <class Stream>
+class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection<Stream>> {
+public:
+    HttpConnection(std::shared_ptr<ServerState> state, Tcp::socket socket, bool reject);
+    ~HttpConnection() override;
+    HttpConnection(const HttpConnection&) = delete;
+    HttpConnection& operator=(const HttpConnection&) = delete;
+
+    /// The connection's coroutine. Spawn it on `Executor()` with `CancelSlot()` bound to the token.
+    boost::asio::awaitable<void> Run();
+
+    boost::asio::cancellation_slot CancelSlot() noexcept { return cancel_.slot(); }
+
+    const boost::asio::any_io_executor& Executor() const noexcept { return executor_; }
+
+    void Drain() override;
+    void Kill() override;
+
+private:
+    enum class Phase { kHandshake, kIdle, kHeader, kBody, kHandler, kWrite, kLinger };
+    enum class ReadStatus { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge, kBadRequest };
+
+    /// An error answer produced by net itself.
+    struct Reply {
+        int status;
+        std::string_view code;     ///< public error code
+        std::string_view message;  ///< public message
+        std::string_view reason;   ///< ServerObserver::OnError reason
+    };
+
+    // Lifecycle (http_connection.cpp).
+    void ArmAt(Phase phase, Clock::time_point deadline);
+    void Arm(Phase phase, Clock::duration timeout) { ArmAt(phase, Clock::now() + timeout); }
+    static boost::asio::awaitable<void> Watchdog(std::shared_ptr<HttpConnection> self);
+    void OnDeadline();
+    void CancelIo() noexcept;
+    void CloseSocket() noexcept;
+    boost::asio::awaitable<bool> Handshake();
+    boost::asio::awaitable<void> Reject();
+    boost::asio::awaitable<void> LingeringClose();
+    void Finish() noexcept;
+
+    // One request/response exchange (http_exchange.cpp).
+    boost::asio::awaitable<bool> ServeOne();
+    boost::asio::awaitable<ReadStatus> ReadHeader();
+    boost::asio::awaitable<std::optional<Reply>> ReadBody(std::size_t limit, bool& closed);
+    void FillRequest();
+    boost::asio::awaitable<HttpResponse> CallHandler(const RouteMatch& match);
+    boost::asio::awaitable<bool> Write(const HttpResponse& resp, bool head_only, bool keep_alive);
+    boost::asio::awaitable<void> SendError(const Reply& reply, std::string_view method);
+    boost::asio::awaitable<void> Upgrade();
+    void Record(std::string_view method, int status) noexcept;
+
+    std::shared_ptr<ServerState> state_;
+    std::shared_ptr<boost::asio::ssl::context> tls_;  ///< keeps a TLS stream's context alive
+    const boost::asio::any_io_executor executor_;
+    Stream stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    HttpRequest request_;
+    std::string head_;  ///< serialized response head, reused
+    boost::asio::steady_timer timer_;
+    boost::asio::cancellation_signal cancel_;
+    Clock::time_point first_deadline_{};
+    Clock::time_point request_start_{};
+    Clock::time_point deadline_ = Clock::time_point::max();
+    Clock::time_point armed_ = Clock::time_point::max();
+    Phase phase_ = Phase::kIdle;
+    std::uint64_t registration_ = 0;
+    std::size_t served_ = 0;
+    const bool reject_;
+    bool timed_out_ = false;
+    bool watchdog_waiting_ = false;
+    bool done_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace gw::net::internal
