@@ -17,6 +17,8 @@ std::string_view PublicMessageFor(ErrorCode code) noexcept;
 
 /// `{"error":{"code","message","request_id"}}` with the mapped status. `public_message` overrides the
 /// generic text when the caller knows the detail is safe to show (e.g. a validation message).
-net::HttpResponse ErrorResponse(const Error& error, std::string_view request_id, std::string_view public_message = {});
+net::HttpResponse ErrorResponse(
+    const Error& error, std::string_view request_id, std::string_view public_message = {}
+);
 
 }  // namespace gw::api

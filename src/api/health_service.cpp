@@ -33,7 +33,12 @@ boost::asio::awaitable<std::vector<std::string>> HealthService::FailingChecks() 
     for (const auto& check : checks_) {
         auto result = co_await check.probe();
         if (result) {
-            obs::Log(obs::LogLevel::kWarn, "gw.api", "readiness check failing", {{"check", check.name}, {"reason", *result}});
+            obs::Log(
+                obs::LogLevel::kWarn,
+                "gw.api",
+                "readiness check failing",
+                {{"check", check.name}, {"reason", *result}}
+            );
             failing.push_back(check.name);
         }
     }

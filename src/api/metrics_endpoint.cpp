@@ -5,7 +5,7 @@ namespace gw::api {
 void RegisterMetricsRoute(net::Router& router, const obs::Registry& registry) {
     auto handler = [&registry](const net::HttpRequest&) -> boost::asio::awaitable<net::HttpResponse> {
         net::HttpResponse resp;
-        resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+        resp.content_type = std::string(obs::Registry::kContentType);
         resp.body = registry.RenderPrometheus();
         co_return resp;
     };

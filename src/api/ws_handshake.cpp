@@ -30,7 +30,9 @@ std::string ErrorRes(const json::value& id, std::string_view code, std::string_v
 
 }  // namespace
 
-WsHandshakeHandler::WsHandshakeHandler(boost::asio::io_context& ioc, std::chrono::milliseconds handshake_timeout)
+WsHandshakeHandler::WsHandshakeHandler(
+    boost::asio::io_context& ioc, std::chrono::milliseconds handshake_timeout
+)
     : ioc_(ioc), handshake_timeout_(handshake_timeout) {}
 
 std::string WsHandshakeHandler::ChallengeFrame(const std::string& nonce, std::int64_t ts_ms) {
@@ -43,7 +45,8 @@ void WsHandshakeHandler::OnOpen(std::shared_ptr<net::WebSocketSession> session) 
     session->SetReadLimit(kPreAuthMaxFrameBytes);
     session->Send(ChallengeFrame(NewUuid(), NowMs()));
     // The timer lives on its own strand so the cancel posted from CancelTimer never races its wait.
-    auto timer = std::make_shared<boost::asio::steady_timer>(boost::asio::make_strand(ioc_), handshake_timeout_);
+    auto timer =
+        std::make_shared<boost::asio::steady_timer>(boost::asio::make_strand(ioc_), handshake_timeout_);
     {
         std::lock_guard lock(mutex_);
         timers_[std::string(session->Id())] = timer;
@@ -80,7 +83,9 @@ boost::asio::awaitable<void> WsHandshakeHandler::OnMessage(
         co_return;
     }
     obs::Log(obs::LogLevel::kInfo, "gw.api", "websocket connect refused: protocol methods not available yet");
-    session->Send(ErrorRes(*id, "UNAVAILABLE", "gateway protocol handshake is not available on this server yet", true));
+    session->Send(
+        ErrorRes(*id, "UNAVAILABLE", "gateway protocol handshake is not available on this server yet", true)
+    );
     session->Close(1013, "try again later");
     co_return;
 }

@@ -26,7 +26,8 @@ public:
     WsHandshakeHandler(boost::asio::io_context& ioc, std::chrono::milliseconds handshake_timeout);
 
     void OnOpen(std::shared_ptr<net::WebSocketSession> session) override;
-    boost::asio::awaitable<void> OnMessage(std::shared_ptr<net::WebSocketSession> session, std::string text) override;
+    boost::asio::awaitable<void> OnMessage(std::shared_ptr<net::WebSocketSession> session, std::string text)
+        override;
     void OnClose(net::WebSocketSession& session, std::uint16_t code) override;
 
     /// Builds the `connect.challenge` event frame (exposed for tests).

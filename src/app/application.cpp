@@ -1,7 +1,5 @@
 #include "app/application.hpp"
 
-#include <sys/resource.h>
-
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +10,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
+
+#include <sys/resource.h>
 
 #include "api/health_service.hpp"
 #include "api/metrics_endpoint.hpp"
@@ -68,7 +68,7 @@ struct Application::Impl {
     // Members in dependency order: destroyed in reverse.
     config::GatewayConfig cfg;
     obs::Registry registry;
-    obs::GatewayMetrics metrics{registry};
+    obs::GatewayMetrics metrics{registry, Version()};
     MetricsObserver observer{metrics};
     // The io_context outlives the store, whose destructor drains queued writes and posts their
     // completions to it, and everything that holds references into it is destroyed first.
@@ -150,8 +150,12 @@ asio::awaitable<void> Application::Impl::Drain() {
     }
     const auto left = server->OpenConnections();
     if (left > 0) {
-        obs::Log(obs::LogLevel::kWarn, "gw.app", "grace period over, closing remaining connections",
-                 {{"connections", std::to_string(left)}});
+        obs::Log(
+            obs::LogLevel::kWarn,
+            "gw.app",
+            "grace period over, closing remaining connections",
+            {{"connections", std::to_string(left)}}
+        );
         server->ForceClose();
     }
     signals.cancel();
@@ -180,13 +184,16 @@ int Application::Run() {
     s.health.RegisterRoutes(s.router);
     api::RegisterMetricsRoute(s.router, s.registry);
     s.ws_handler = std::make_unique<api::WsHandshakeHandler>(s.runtime.Context(), kHandshakeTimeout);
-    s.server = std::make_unique<net::HttpServer>(s.runtime.Context(), s.cfg.server, s.router, s.observer, s.ws_handler.get());
+    s.server = std::make_unique<net::HttpServer>(
+        s.runtime.Context(), s.cfg.server, s.router, s.observer, s.ws_handler.get()
+    );
     if (auto started = s.server->Start(); !started) {
         Error("cannot start the server", {{"error", started.error().message}});
         return 1;
     }
     const std::string data_dir = std::filesystem::absolute(s.cfg.store.data_dir).lexically_normal().string();
-    const std::string url = fmt::format("{}://{}:{}", s.server->Scheme(), s.cfg.server.host, s.server->Port());
+    const std::string url =
+        fmt::format("{}://{}:{}", s.server->Scheme(), s.cfg.server.host, s.server->Port());
     const int threads = IoThreads(s.cfg.server);
     s.health.MarkStarted();
     obs::Log(

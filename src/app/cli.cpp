@@ -32,10 +32,14 @@ std::optional<config::GatewayConfig> LoadOrReport(const GlobalOptions& g) {
     // Command-line flags are applied through the same override path as their environment twins, so
     // they get identical validation.
     config::EnvLookup env = [&g, process_env](std::string_view name) -> std::optional<std::string> {
-        if (name == "OPENCLAW_GATEWAY_PORT" && g.port) return g.port;
-        if (name == "OPENCLAW_GATEWAY_HOST" && g.host) return g.host;
-        if (name == "OPENCLAW_DATA_DIR" && g.data_dir) return g.data_dir;
-        if (name == "OPENCLAW_LOG_LEVEL" && g.log_level) return g.log_level;
+        if (name == "OPENCLAW_GATEWAY_PORT" && g.port)
+            return g.port;
+        if (name == "OPENCLAW_GATEWAY_HOST" && g.host)
+            return g.host;
+        if (name == "OPENCLAW_DATA_DIR" && g.data_dir)
+            return g.data_dir;
+        if (name == "OPENCLAW_LOG_LEVEL" && g.log_level)
+            return g.log_level;
         return process_env(name);
     };
     std::optional<std::string> file = g.config_path;
@@ -74,7 +78,9 @@ int RunMigrate(const config::GatewayConfig& cfg, bool status_only) {
         for (const auto& name : now.pending) {
             std::printf("pending: %s\n", name.c_str());
         }
-        std::printf("%s\n", now.Current() ? "up to date" : "migrations pending (run `openclaw-gateway migrate`)");
+        std::printf(
+            "%s\n", now.Current() ? "up to date" : "migrations pending (run `openclaw-gateway migrate`)"
+        );
     } else {
         std::printf("applied %d migration(s)\n", now.applied_version - before.applied_version);
     }
@@ -88,16 +94,23 @@ int RunCli(int argc, char** argv) {
     cli.fallthrough(true);
     cli.require_subcommand(0, 1);
     GlobalOptions g;
-    cli.add_option("-c,--config", g.config_path, "YAML config file (default: $OPENCLAW_GATEWAY_CONFIG, else none)");
-    cli.add_option("--port", g.port, "listen port (overrides server.port and OPENCLAW_GATEWAY_PORT; 0 = any free port)");
+    cli.add_option(
+        "-c,--config", g.config_path, "YAML config file (default: $OPENCLAW_GATEWAY_CONFIG, else none)"
+    );
+    cli.add_option(
+        "--port", g.port, "listen port (overrides server.port and OPENCLAW_GATEWAY_PORT; 0 = any free port)"
+    );
     cli.add_option("--host", g.host, "listen address (overrides server.host)");
-    cli.add_option("--data-dir", g.data_dir, "data directory (overrides store.data_dir and OPENCLAW_DATA_DIR)");
+    cli.add_option(
+        "--data-dir", g.data_dir, "data directory (overrides store.data_dir and OPENCLAW_DATA_DIR)"
+    );
     cli.add_option("--log-level", g.log_level, "trace|debug|info|warn|error|critical|off");
 
     auto* serve = cli.add_subcommand("serve", "run the gateway (default)");
     auto* config_cmd = cli.add_subcommand("config", "configuration tools");
     config_cmd->require_subcommand(1);
-    auto* check = config_cmd->add_subcommand("check", "validate the config and print it with secrets redacted");
+    auto* check =
+        config_cmd->add_subcommand("check", "validate the config and print it with secrets redacted");
     auto* migrate = cli.add_subcommand("migrate", "apply pending schema migrations");
     bool status_only = false;
     migrate->add_flag("--status", status_only, "only show the schema version and pending migrations");
@@ -111,7 +124,11 @@ int RunCli(int argc, char** argv) {
     }
 
     if (version->parsed()) {
-        std::printf("openclaw-gateway %s (OpenClaw gateway protocol %d)\n", std::string(Version()).c_str(), kProtocolVersion);
+        std::printf(
+            "openclaw-gateway %s (OpenClaw gateway protocol %d)\n",
+            std::string(Version()).c_str(),
+            kProtocolVersion
+        );
         return kExitOk;
     }
     auto cfg = LoadOrReport(g);
@@ -120,7 +137,9 @@ int RunCli(int argc, char** argv) {
     }
     if (check->parsed()) {
         std::fputs(config::RenderEffective(*cfg).c_str(), stdout);
-        std::fprintf(stderr, "config ok%s\n", cfg->source_file ? fmt::format(" ({})", *cfg->source_file).c_str() : "");
+        std::fprintf(
+            stderr, "config ok%s\n", cfg->source_file ? fmt::format(" ({})", *cfg->source_file).c_str() : ""
+        );
         return kExitOk;
     }
     if (migrate->parsed()) {

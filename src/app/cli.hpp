@@ -1,4 +1,5 @@
 #pragma once
+
 /// @file
 /// @brief The `openclaw-gateway` command line (CLI11): serve, config check, migrate, version.
 

@@ -2,6 +2,8 @@
 
 namespace gw::app {
 
-std::string_view Version() noexcept { return GW_VERSION; }
+std::string_view Version() noexcept {
+    return GW_VERSION;
+}
 
 }  // namespace gw::app

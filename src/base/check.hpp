@@ -1,4 +1,5 @@
 #pragma once
+
 /// @file
 /// @brief Invariant checks. GW_CHECK is always on (logs to stderr and aborts); GW_ASSERT is debug only.
 /// Never use either on external input.

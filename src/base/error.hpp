@@ -32,7 +32,9 @@ struct Error {
     std::string message;
 };
 
-inline Error MakeError(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+inline Error MakeError(ErrorCode code, std::string message) {
+    return Error{code, std::move(message)};
+}
 
 /// Thrown by `Result<T>::value()` on an error; carries the Error.
 class ErrorException : public std::exception {
@@ -54,6 +56,8 @@ template <class T>
 using Result = boost::system::result<T, Error>;
 
 /// `Result<void>` success value: `return gw::Ok();`
-inline Result<void> Ok() { return {}; }
+inline Result<void> Ok() {
+    return {};
+}
 
 }  // namespace gw

@@ -55,8 +55,9 @@ inline constexpr std::array<std::string_view, 15> kErrorReasons = {
 class GatewayMetrics {
 public:
     /// Registers the families in `registry`, which must outlive this object. `version` is the
-    /// build version for `openclaw_build_info`. Registering twice in one registry aborts.
-    GatewayMetrics(Registry& registry, std::string_view version);
+    /// build version for `openclaw_build_info` (pass the real one; "unknown" is a fallback).
+    /// Registering twice in one registry aborts.
+    explicit GatewayMetrics(Registry& registry, std::string_view version = "unknown");
     ~GatewayMetrics();
     GatewayMetrics(const GatewayMetrics&) = delete;
     GatewayMetrics& operator=(const GatewayMetrics&) = delete;

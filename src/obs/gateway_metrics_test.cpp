@@ -54,6 +54,12 @@ TEST(GatewayMetricsTest, RendersRequiredFamiliesAtZero) {
     EXPECT_FALSE(Contains(text, "openclaw_requests_total{"));  // no request yet, no series
 }
 
+TEST(GatewayMetricsTest, BuildInfoDefaultsToUnknownVersion) {
+    Registry reg;
+    GatewayMetrics metrics{reg};
+    EXPECT_TRUE(Contains(reg.RenderPrometheus(), "\nopenclaw_build_info{version=\"unknown\"} 1\n"));
+}
+
 TEST(GatewayMetricsTest, CountsRequestsByMethodAndStatus) {
     Registry reg;
     GatewayMetrics metrics(reg, "t");

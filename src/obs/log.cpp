@@ -32,30 +32,46 @@ void AppendTime(std::string& out) {
 }  // namespace
 
 std::optional<LogLevel> ParseLogLevel(std::string_view name) {
-    if (name == "trace") return LogLevel::kTrace;
-    if (name == "debug") return LogLevel::kDebug;
-    if (name == "info") return LogLevel::kInfo;
-    if (name == "warn" || name == "warning") return LogLevel::kWarn;
-    if (name == "error") return LogLevel::kError;
-    if (name == "critical") return LogLevel::kCritical;
-    if (name == "off") return LogLevel::kOff;
+    if (name == "trace")
+        return LogLevel::kTrace;
+    if (name == "debug")
+        return LogLevel::kDebug;
+    if (name == "info")
+        return LogLevel::kInfo;
+    if (name == "warn" || name == "warning")
+        return LogLevel::kWarn;
+    if (name == "error")
+        return LogLevel::kError;
+    if (name == "critical")
+        return LogLevel::kCritical;
+    if (name == "off")
+        return LogLevel::kOff;
     return std::nullopt;
 }
 
 std::string_view LogLevelName(LogLevel level) noexcept {
     switch (level) {
-        case LogLevel::kTrace: return "trace";
-        case LogLevel::kDebug: return "debug";
-        case LogLevel::kInfo: return "info";
-        case LogLevel::kWarn: return "warn";
-        case LogLevel::kError: return "error";
-        case LogLevel::kCritical: return "critical";
-        case LogLevel::kOff: return "off";
+        case LogLevel::kTrace:
+            return "trace";
+        case LogLevel::kDebug:
+            return "debug";
+        case LogLevel::kInfo:
+            return "info";
+        case LogLevel::kWarn:
+            return "warn";
+        case LogLevel::kError:
+            return "error";
+        case LogLevel::kCritical:
+            return "critical";
+        case LogLevel::kOff:
+            return "off";
     }
     return "info";
 }
 
-void InitLogging(LogLevel level) { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void InitLogging(LogLevel level) {
+    g_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
 void SetLogSinkForTest(std::function<void(std::string_view)> sink) {
     std::lock_guard lock(g_sink_mutex);
@@ -70,11 +86,21 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (u < 0x20) {
                     fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(u));
@@ -110,7 +136,9 @@ std::string FormatLogLine(
     return line;
 }
 
-void Log(LogLevel level, std::string_view logger, std::string_view message, std::initializer_list<LogField> fields) {
+void Log(
+    LogLevel level, std::string_view logger, std::string_view message, std::initializer_list<LogField> fields
+) {
     if (!LogEnabled(level)) {
         return;
     }

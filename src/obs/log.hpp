@@ -36,7 +36,10 @@ std::string FormatLogLine(
 );
 
 void Log(
-    LogLevel level, std::string_view logger, std::string_view message, std::initializer_list<LogField> fields = {}
+    LogLevel level,
+    std::string_view logger,
+    std::string_view message,
+    std::initializer_list<LogField> fields = {}
 );
 
 /// Appends `s` to `out` as the body of a JSON string (without quotes), escaping as RFC 8259 requires.

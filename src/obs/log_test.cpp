@@ -1,9 +1,10 @@
+#include "obs/log.hpp"
+
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "obs/log.hpp"
 #include "obs/trace.hpp"
 
 namespace gw::obs {

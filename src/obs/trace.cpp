@@ -12,7 +12,9 @@ bool IsLowerHex(std::string_view s) {
     return true;
 }
 
-bool AllZero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
+bool AllZero(std::string_view s) {
+    return s.find_first_not_of('0') == std::string_view::npos;
+}
 
 }  // namespace
 
