@@ -22,7 +22,8 @@ constexpr const char* kDatabaseFile = "gateway.db";
 Result<void> ValidateOptions(const config::StoreOptions& options) {
     if (options.driver != "sqlite") {
         return MakeError(
-            ErrorCode::kInvalidArgument, "store.driver '" + options.driver + "' is not the embedded store (sqlite)"
+            ErrorCode::kInvalidArgument,
+            "store.driver '" + options.driver + "' is not the embedded store (sqlite)"
         );
     }
     if (options.group_commit_max_batch == 0) {
@@ -59,14 +60,16 @@ struct EmbeddedStore::Impl {
     std::mutex ping_mutex;
     std::optional<sqlite::Connection> ping_conn;
 
-    // Destroyed in reverse: readers stop before the writer (see ~EmbeddedStore for the explicit order).
+    // ~EmbeddedStore stops the writer, then the readers, explicitly; by destruction both are idle.
     std::unique_ptr<internal::GroupCommitWriter> writer;
     std::unique_ptr<internal::ReaderPool> readers;
 
     bool OnStoreThread() const noexcept { return writer->OnWriterThread() || readers->OnReaderThread(); }
 };
 
-Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const config::StoreOptions& options, MigrateMode mode) {
+Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(
+    const config::StoreOptions& options, MigrateMode mode
+) {
     if (auto valid = ValidateOptions(options); !valid) {
         return valid.error();
     }
@@ -74,7 +77,9 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const config::StoreOp
         return dir.error();
     }
     const std::string path = (std::filesystem::path(options.data_dir) / kDatabaseFile).string();
-    auto conn = sqlite::Connection::Open(path, {.read_only = false, .busy_timeout = options.busy_timeout, .create = true});
+    auto conn = sqlite::Connection::Open(
+        path, {.read_only = false, .busy_timeout = options.busy_timeout, .create = true}
+    );
     if (!conn) {
         return conn.error();
     }
@@ -86,7 +91,9 @@ Result<std::unique_ptr<EmbeddedStore>> EmbeddedStore::Open(const config::StoreOp
     if (!status) {
         return status.error();
     }
-    auto ping = sqlite::Connection::Open(path, {.read_only = true, .busy_timeout = options.busy_timeout, .create = false});
+    auto ping = sqlite::Connection::Open(
+        path, {.read_only = true, .busy_timeout = options.busy_timeout, .create = false}
+    );
     if (!ping) {
         return ping.error();
     }
@@ -141,16 +148,22 @@ Result<void> EmbeddedStore::Migrate() {
     });
 }
 
-std::string EmbeddedStore::DatabasePath() const { return impl_->db_path; }
+std::string EmbeddedStore::DatabasePath() const {
+    return impl_->db_path;
+}
 
 Result<void> EmbeddedStore::Ping() {
     std::lock_guard lock(impl_->ping_mutex);
     return internal::CheckSchemaCurrent(*impl_->ping_conn, impl_->migrator.LatestVersion());
 }
 
-void EmbeddedStore::SubmitWrite(WriteFn fn, DoneFn done) { impl_->writer->Submit(std::move(fn), std::move(done)); }
+void EmbeddedStore::SubmitWrite(WriteFn fn, DoneFn done) {
+    impl_->writer->Submit(std::move(fn), std::move(done));
+}
 
-void EmbeddedStore::SubmitRead(ReadFn fn, DoneFn done) { impl_->readers->Submit(std::move(fn), std::move(done)); }
+void EmbeddedStore::SubmitRead(ReadFn fn, DoneFn done) {
+    impl_->readers->Submit(std::move(fn), std::move(done));
+}
 
 Result<void> EmbeddedStore::ReadBlocking(ReadFn fn) {
     if (impl_->OnStoreThread()) {

@@ -74,8 +74,9 @@ public:
     /// violation arrive as kConflict, a busy database as kUnavailable, a closed store as kUnavailable.
     void SubmitWrite(WriteFn fn, DoneFn done);
 
-    /// SubmitWrite as an awaitable that resumes on the awaiting coroutine's executor. Never blocks an io
-    /// thread. Like every awaitable, it does nothing unless co_awaited.
+    /// SubmitWrite as an awaitable that resumes on the awaiting coroutine's executor (whose execution
+    /// context must outlive the operation). Never blocks an io thread. Like every awaitable, it does
+    /// nothing unless co_awaited.
     boost::asio::awaitable<Result<void>> Write(WriteFn fn);
 
     /// Runs `fn` on a reader thread inside a read transaction (consistent snapshot) and resumes on the

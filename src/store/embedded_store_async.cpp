@@ -19,8 +19,10 @@ namespace {
 namespace asio = boost::asio;
 
 /// Turns `submit(done)` (whose `done` fires on a store thread) into an awaitable that resumes on the
-/// awaiting coroutine's executor. The executor is kept tracked (outstanding work) meanwhile, so its
-/// io_context does not run out of work while the store is busy.
+/// awaiting coroutine's executor (never on the store thread). The completion holds a work-tracking copy
+/// of that executor, so its io_context cannot run out of work while the store is busy (co_spawn tracks
+/// work too; this keeps the guarantee for any other launcher). The executor's context must outlive the
+/// operation: the store posts to it.
 template <class Submit>
 asio::awaitable<Result<void>> ResumeOnCaller(Submit submit) {
     auto initiate = [submit = std::move(submit)](auto handler) mutable {
@@ -43,12 +45,16 @@ asio::awaitable<Result<void>> ResumeOnCaller(Submit submit) {
 }  // namespace
 
 asio::awaitable<Result<void>> EmbeddedStore::Write(WriteFn fn) {
-    auto submit = [this, fn = std::move(fn)](DoneFn done) mutable { SubmitWrite(std::move(fn), std::move(done)); };
+    auto submit = [this, fn = std::move(fn)](DoneFn done) mutable {
+        SubmitWrite(std::move(fn), std::move(done));
+    };
     return ResumeOnCaller(std::move(submit));
 }
 
 asio::awaitable<Result<void>> EmbeddedStore::Read(ReadFn fn) {
-    auto submit = [this, fn = std::move(fn)](DoneFn done) mutable { SubmitRead(std::move(fn), std::move(done)); };
+    auto submit = [this, fn = std::move(fn)](DoneFn done) mutable {
+        SubmitRead(std::move(fn), std::move(done));
+    };
     return ResumeOnCaller(std::move(submit));
 }
 

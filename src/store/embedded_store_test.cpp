@@ -19,7 +19,9 @@ using internal::QueryInt;
 using internal::QueryText;
 using internal::TempDirForTest;
 
-int EmbeddedLatest() { return static_cast<int>(internal::SqliteMigrations().size()); }
+int EmbeddedLatest() {
+    return static_cast<int>(internal::SqliteMigrations().size());
+}
 
 class EmbeddedStoreTest : public ::testing::Test {
 protected:
@@ -78,19 +80,30 @@ TEST_F(EmbeddedStoreTest, FreshOpenAppliesInitialSchema) {
         EXPECT_TRUE(tables.contains(t)) << t;
     }
     const auto indexes = Names(conn, "index");
-    for (const char* i : {"idx_sessions_last_activity",
-                          "idx_messages_user_id",
-                          "idx_messages_timestamp",
-                          "uq_messages_idempotency",
-                          "idx_users_tenant",
-                          "idx_audit_events_tenant_time"}) {
+    for (const char* i :
+         {"idx_sessions_last_activity",
+          "idx_messages_user_id",
+          "idx_messages_timestamp",
+          "uq_messages_idempotency",
+          "idx_users_tenant",
+          "idx_audit_events_tenant_time"}) {
         EXPECT_TRUE(indexes.contains(i)) << i;
     }
-    EXPECT_EQ(QueryInt(conn, "SELECT desc FROM pragma_index_xinfo('idx_sessions_last_activity') WHERE cid >= 0"), 1);
-    EXPECT_EQ(QueryInt(conn, "SELECT desc FROM pragma_index_xinfo('idx_messages_timestamp') WHERE cid >= 0"), 1);
-    EXPECT_EQ(QueryInt(conn, "SELECT partial FROM pragma_index_list('messages') WHERE name = 'uq_messages_idempotency'"), 1);
+    EXPECT_EQ(
+        QueryInt(conn, "SELECT desc FROM pragma_index_xinfo('idx_sessions_last_activity') WHERE cid >= 0"), 1
+    );
+    EXPECT_EQ(
+        QueryInt(conn, "SELECT desc FROM pragma_index_xinfo('idx_messages_timestamp') WHERE cid >= 0"), 1
+    );
+    EXPECT_EQ(
+        QueryInt(
+            conn, "SELECT partial FROM pragma_index_list('messages') WHERE name = 'uq_messages_idempotency'"
+        ),
+        1
+    );
     for (const char* t : {"users", "sessions", "messages", "audit_events"}) {
-        const std::string sql = std::string("SELECT count(*) FROM pragma_table_info('") + t + "') WHERE name = 'tenant_id'";
+        const std::string sql =
+            std::string("SELECT count(*) FROM pragma_table_info('") + t + "') WHERE name = 'tenant_id'";
         EXPECT_EQ(QueryInt(conn, sql), 1) << t;
     }
     EXPECT_EQ(QueryText(conn, "SELECT name FROM tenants WHERE id = 'default'"), "Default");
@@ -128,8 +141,10 @@ TEST_F(EmbeddedStoreTest, DatabaseRunsInWalMode) {
 TEST_F(EmbeddedStoreTest, DataDirIsCreatedOwnerOnly) {
     auto store = OpenOrFail();
     ASSERT_TRUE(store);
-    for (const auto& dir : {Options().data_dir, std::filesystem::path(Options().data_dir).parent_path().string()}) {
+    for (const auto& dir :
+         {Options().data_dir, std::filesystem::path(Options().data_dir).parent_path().string()}) {
         struct stat st {};
+
         ASSERT_EQ(::stat(dir.c_str(), &st), 0) << dir;
         EXPECT_TRUE(S_ISDIR(st.st_mode));
         EXPECT_EQ(st.st_mode & 0777, 0700U) << dir;
@@ -186,17 +201,17 @@ TEST_F(EmbeddedStoreTest, NewerDatabaseIsRefused) {
     OpenOrFail().reset();
     {
         auto conn = Raw();
-        ASSERT_TRUE(conn.Exec(
-            "INSERT INTO schema_migrations VALUES (999, 'future', 'x', '2030-01-01T00:00:00.000Z')"
-        ));
+        ASSERT_TRUE(
+            conn.Exec("INSERT INTO schema_migrations VALUES (999, 'future', 'x', '2030-01-01T00:00:00.000Z')")
+        );
     }
     auto store = EmbeddedStore::Open(Options(), MigrateMode::kApply);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().code, ErrorCode::kConflict);
     EXPECT_EQ(
         store.error().message,
-        "database schema version 999 is newer than this binary supports (" + std::to_string(EmbeddedLatest()) +
-            "); upgrade openclaw-gateway or restore a matching backup"
+        "database schema version 999 is newer than this binary supports (" +
+            std::to_string(EmbeddedLatest()) + "); upgrade openclaw-gateway or restore a matching backup"
     );
 }
 
@@ -222,7 +237,8 @@ TEST_F(EmbeddedStoreTest, InspectModeLeavesMigrationsPendingUntilMigrate) {
     EXPECT_TRUE(store->Migrations().Current());
     EXPECT_TRUE(store->Ping());
     auto w = store->WriteBlocking([](sqlite::Connection& c) {
-        return c.Exec("INSERT INTO users (id, tenant_id, name, created_at) VALUES ('u1', 'default', 'Ann', 1)");
+        return c.Exec("INSERT INTO users (id, tenant_id, name, created_at) VALUES ('u1', 'default', 'Ann', 1)"
+        );
     });
     EXPECT_TRUE(w) << w.error().message;
 }

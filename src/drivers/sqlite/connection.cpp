@@ -11,7 +11,9 @@ namespace gw::sqlite {
 
 namespace {
 
-bool IsMemoryPath(const std::string& path) { return path.empty() || path == ":memory:"; }
+bool IsMemoryPath(const std::string& path) {
+    return path.empty() || path == ":memory:";
+}
 
 int CheckedInt(std::int64_t ms) {
     constexpr std::int64_t kMax = 0x7fffffff;
@@ -36,7 +38,9 @@ Connection& Connection::operator=(Connection&& other) noexcept {
     return *this;
 }
 
-Connection::~Connection() { Close(); }
+Connection::~Connection() {
+    Close();
+}
 
 void Connection::Close() noexcept {
     if (db_ == nullptr) {
@@ -101,7 +105,9 @@ Result<void> Connection::ApplyPragmas(const OpenOptions& options) {
         return done.error();
     }
     if (mode != "wal" && !(IsMemoryPath(path_) && mode == "memory")) {
-        return MakeError(ErrorCode::kInternal, "sqlite " + path_ + ": cannot enable WAL (journal_mode=" + mode + ")");
+        return MakeError(
+            ErrorCode::kInternal, "sqlite " + path_ + ": cannot enable WAL (journal_mode=" + mode + ")"
+        );
     }
     return Exec("PRAGMA synchronous = FULL");
 }
@@ -155,10 +161,16 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
     return stmt;
 }
 
-std::int64_t Connection::LastInsertRowId() const noexcept { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Connection::LastInsertRowId() const noexcept {
+    return sqlite3_last_insert_rowid(db_);
+}
 
-std::int64_t Connection::Changes() const noexcept { return sqlite3_changes64(db_); }
+std::int64_t Connection::Changes() const noexcept {
+    return sqlite3_changes64(db_);
+}
 
-bool Connection::InTransaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+bool Connection::InTransaction() const noexcept {
+    return sqlite3_get_autocommit(db_) == 0;
+}
 
 }  // namespace gw::sqlite

@@ -16,9 +16,9 @@ namespace gw::sqlite {
 
 /// How to open a database.
 struct OpenOptions {
-    bool read_only = false;                       ///< SQLITE_OPEN_READONLY; no pragmas that write are applied
+    bool read_only = false;  ///< SQLITE_OPEN_READONLY; no pragmas that write are applied
     std::chrono::milliseconds busy_timeout{5'000};  ///< how long a locked database is retried
-    bool create = true;                           ///< create the file if missing (ignored when read_only)
+    bool create = true;                             ///< create the file if missing (ignored when read_only)
 };
 
 /// One SQLite connection. Opened in multi-thread mode: a connection (and its statements) may move between

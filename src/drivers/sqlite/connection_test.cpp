@@ -103,7 +103,8 @@ TEST(ConnectionTest, ExecRunsEveryStatementAndIgnoresTrailingComments) {
     auto conn = Connection::Open(":memory:");
     ASSERT_TRUE(conn) << conn.error().message;
     auto r = conn->Exec(
-        "CREATE TABLE t(x INTEGER);\n INSERT INTO t VALUES (1); -- one\n INSERT INTO t VALUES (2);\n -- done\n"
+        "CREATE TABLE t(x INTEGER);\n INSERT INTO t VALUES (1); -- one\n INSERT INTO t VALUES (2);\n -- "
+        "done\n"
     );
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(QueryInt(*conn, "SELECT sum(x) FROM t"), 3);
@@ -149,7 +150,8 @@ TEST(ConnectionTest, UniqueViolationMapsToConflict) {
     auto r = conn->Exec("INSERT INTO t VALUES ('a')");
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::kConflict);
-    EXPECT_NE(r.error().message.find("UNIQUE constraint failed: t.id"), std::string::npos) << r.error().message;
+    EXPECT_NE(r.error().message.find("UNIQUE constraint failed: t.id"), std::string::npos)
+        << r.error().message;
 }
 
 TEST(ConnectionTest, ForeignKeysAreEnforced) {

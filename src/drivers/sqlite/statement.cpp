@@ -23,7 +23,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
     return *this;
 }
 
-Statement::~Statement() { Finalize(); }
+Statement::~Statement() {
+    Finalize();
+}
 
 void Statement::Finalize() noexcept {
     if (stmt_ != nullptr) {
@@ -39,8 +41,9 @@ Result<void> Statement::CheckBind(int rc, int index, const char* what) const {
     }
     if (rc == SQLITE_RANGE) {
         return MakeError(
-            ErrorCode::kInvalidArgument, std::string("sqlite bind ") + what + ": parameter index " +
-                                             std::to_string(index) + " out of range"
+            ErrorCode::kInvalidArgument,
+            std::string("sqlite bind ") + what + ": parameter index " + std::to_string(index) +
+                " out of range"
         );
     }
     return internal::Translate(rc, db_, std::string("sqlite bind ") + what);
@@ -125,7 +128,9 @@ Result<void> Statement::ClearBindings() {
     return Ok();
 }
 
-int Statement::ColumnCount() const noexcept { return sqlite3_column_count(stmt_); }
+int Statement::ColumnCount() const noexcept {
+    return sqlite3_column_count(stmt_);
+}
 
 std::string Statement::ColumnName(int column) const {
     const char* name = sqlite3_column_name(stmt_, column);
@@ -134,17 +139,26 @@ std::string Statement::ColumnName(int column) const {
 
 ColumnType Statement::Type(int column) const noexcept {
     switch (sqlite3_column_type(stmt_, column)) {
-        case SQLITE_INTEGER: return ColumnType::kInteger;
-        case SQLITE_FLOAT: return ColumnType::kFloat;
-        case SQLITE_TEXT: return ColumnType::kText;
-        case SQLITE_BLOB: return ColumnType::kBlob;
-        default: return ColumnType::kNull;
+        case SQLITE_INTEGER:
+            return ColumnType::kInteger;
+        case SQLITE_FLOAT:
+            return ColumnType::kFloat;
+        case SQLITE_TEXT:
+            return ColumnType::kText;
+        case SQLITE_BLOB:
+            return ColumnType::kBlob;
+        default:
+            return ColumnType::kNull;
     }
 }
 
-std::int64_t Statement::ColumnInt64(int column) const noexcept { return sqlite3_column_int64(stmt_, column); }
+std::int64_t Statement::ColumnInt64(int column) const noexcept {
+    return sqlite3_column_int64(stmt_, column);
+}
 
-double Statement::ColumnDouble(int column) const noexcept { return sqlite3_column_double(stmt_, column); }
+double Statement::ColumnDouble(int column) const noexcept {
+    return sqlite3_column_double(stmt_, column);
+}
 
 std::string_view Statement::ColumnText(int column) const noexcept {
     const unsigned char* text = sqlite3_column_text(stmt_, column);

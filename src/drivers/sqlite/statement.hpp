@@ -30,14 +30,21 @@ public:
     ~Statement();
 
     Result<void> Bind(int index, std::int64_t value);
+
     Result<void> Bind(int index, int value) { return Bind(index, static_cast<std::int64_t>(value)); }
+
     Result<void> Bind(int index, double value);
     /// Text; SQLite copies it, so `value` need not outlive the call.
     Result<void> Bind(int index, std::string_view value);
+
     Result<void> Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+
     Result<void> Bind(int index, std::nullptr_t);
     /// Blob; SQLite copies it.
     Result<void> BindBlob(int index, std::span<const std::byte> value);
+
+    Result<void> Bind(int index, std::span<const std::byte> value) { return BindBlob(index, value); }
+
     Result<void> BindNull(int index) { return Bind(index, nullptr); }
 
     /// 1-based index of a named parameter (":name", "@name", "$name"), or kInvalidArgument.
@@ -60,7 +67,9 @@ public:
     int ColumnCount() const noexcept;
     std::string ColumnName(int column) const;
     ColumnType Type(int column) const noexcept;
+
     bool IsNull(int column) const noexcept { return Type(column) == ColumnType::kNull; }
+
     std::int64_t ColumnInt64(int column) const noexcept;
     double ColumnDouble(int column) const noexcept;
     /// Valid until the next Step/Reset or destruction; copy it to keep it. Empty for NULL.
@@ -73,7 +82,9 @@ public:
 
 private:
     friend class Connection;
+
     Statement(sqlite3* db, sqlite3_stmt* stmt) noexcept : db_(db), stmt_(stmt) {}
+
     Result<void> CheckBind(int rc, int index, const char* what) const;
     void Finalize() noexcept;
 

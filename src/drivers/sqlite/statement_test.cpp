@@ -35,7 +35,7 @@ TEST_F(StatementTest, BindsAndReadsBackEveryType) {
     ASSERT_TRUE(ins->Bind(1, std::numeric_limits<std::int64_t>::min()));
     ASSERT_TRUE(ins->Bind(2, 2.5));
     ASSERT_TRUE(ins->Bind(3, std::string_view(text)));
-    ASSERT_TRUE(ins->BindBlob(4, blob));
+    ASSERT_TRUE(ins->Bind(4, std::span<const std::byte>(blob)));
     ASSERT_TRUE(ins->Bind(5, nullptr));
     auto changed = ins->Run();
     ASSERT_TRUE(changed) << changed.error().message;

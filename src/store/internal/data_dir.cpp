@@ -33,10 +33,14 @@ Result<void> EnsurePrivateDir(const std::string& dir) {
         if (part.empty()) {
             continue;  // trailing separator
         }
+
         struct stat st {};
+
         if (::stat(current.c_str(), &st) == 0) {
             if (!S_ISDIR(st.st_mode)) {
-                return MakeError(ErrorCode::kInternal, "store data_dir: " + current.string() + " is not a directory");
+                return MakeError(
+                    ErrorCode::kInternal, "store data_dir: " + current.string() + " is not a directory"
+                );
             }
             created_leaf = false;
             continue;
@@ -55,6 +59,7 @@ Result<void> EnsurePrivateDir(const std::string& dir) {
     }
     if (!created_leaf) {
         struct stat st {};
+
         if (::stat(target.c_str(), &st) != 0) {
             return SysError("store data_dir: cannot stat", target, errno);
         }

@@ -51,7 +51,9 @@ void GroupCommitWriter::Submit(DbFn fn, DoneFn done) {
 
 Result<void> GroupCommitWriter::WithConnection(const DbFn& fn) {
     if (OnWriterThread()) {
-        return MakeError(ErrorCode::kInternal, "store: exclusive connection use requested from the writer thread");
+        return MakeError(
+            ErrorCode::kInternal, "store: exclusive connection use requested from the writer thread"
+        );
     }
     std::lock_guard lock(conn_mutex_);
     return CallDbFn(fn, conn_, "exclusive write");
@@ -156,16 +158,26 @@ std::size_t GroupCommitWriter::ProcessRange(std::vector<Item>& batch, std::size_
         Item& culprit = batch[i];
         Error why;
         if (culprit.result) {
-            culprit.result = MakeError(ErrorCode::kInternal, "store: a write function ended the batch transaction");
+            culprit.result =
+                MakeError(ErrorCode::kInternal, "store: a write function ended the batch transaction");
             why = MakeError(
-                ErrorCode::kInternal, "store: another write in the batch ended its transaction; outcome unknown"
+                ErrorCode::kInternal,
+                "store: another write in the batch ended its transaction; outcome unknown"
             );
         } else {
-            why = MakeError(ErrorCode::kUnavailable, "store: rolled back with its batch: " + culprit.result.error().message);
+            why = MakeError(
+                ErrorCode::kUnavailable,
+                "store: rolled back with its batch: " + culprit.result.error().message
+            );
         }
         if (conn_.InTransaction()) {
             if (auto rb = conn_.Exec("ROLLBACK"); !rb) {
-                obs::Log(obs::LogLevel::kError, "gw.store", "batch rollback failed", {{"error", rb.error().message}});
+                obs::Log(
+                    obs::LogLevel::kError,
+                    "gw.store",
+                    "batch rollback failed",
+                    {{"error", rb.error().message}}
+                );
             }
         }
         FailCommitted(batch, begin, i, why);
@@ -174,7 +186,12 @@ std::size_t GroupCommitWriter::ProcessRange(std::vector<Item>& batch, std::size_
     if (auto commit = conn_.Exec("COMMIT"); !commit) {
         if (conn_.InTransaction()) {
             if (auto rb = conn_.Exec("ROLLBACK"); !rb) {
-                obs::Log(obs::LogLevel::kError, "gw.store", "batch rollback failed", {{"error", rb.error().message}});
+                obs::Log(
+                    obs::LogLevel::kError,
+                    "gw.store",
+                    "batch rollback failed",
+                    {{"error", rb.error().message}}
+                );
             }
         }
         FailCommitted(batch, begin, batch.size(), commit.error());
@@ -212,7 +229,9 @@ bool GroupCommitWriter::RunOne(Item& item) {
     return !conn_.InTransaction();
 }
 
-void GroupCommitWriter::FailCommitted(std::vector<Item>& batch, std::size_t begin, std::size_t end, const Error& why) {
+void GroupCommitWriter::FailCommitted(
+    std::vector<Item>& batch, std::size_t begin, std::size_t end, const Error& why
+) {
     for (std::size_t i = begin; i < end; ++i) {
         if (batch[i].result) {
             batch[i].result = why;

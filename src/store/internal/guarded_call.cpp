@@ -24,9 +24,19 @@ void CallDone(const DoneFn& done, Result<void> result, std::string_view what) no
     try {
         done(std::move(result));
     } catch (const std::exception& e) {
-        obs::Log(obs::LogLevel::kError, "gw.store", "completion callback threw", {{"op", what}, {"error", e.what()}});
+        obs::Log(
+            obs::LogLevel::kError,
+            "gw.store",
+            "completion callback threw",
+            {{"op", what}, {"error", e.what()}}
+        );
     } catch (...) {
-        obs::Log(obs::LogLevel::kError, "gw.store", "completion callback threw", {{"op", what}, {"error", "non-std"}});
+        obs::Log(
+            obs::LogLevel::kError,
+            "gw.store",
+            "completion callback threw",
+            {{"op", what}, {"error", "non-std"}}
+        );
     }
 }
 

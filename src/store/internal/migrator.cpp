@@ -24,7 +24,8 @@ struct AppliedRow {
 };
 
 Result<bool> TableExists(sqlite::Connection& conn) {
-    auto stmt = conn.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+    auto stmt =
+        conn.Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
     if (!stmt) {
         return stmt.error();
     }
@@ -49,7 +50,9 @@ Result<std::vector<AppliedRow>> ReadApplied(sqlite::Connection& conn) {
         if (!*row) {
             return rows;
         }
-        rows.push_back({stmt->ColumnInt64(0), std::string(stmt->ColumnText(1)), std::string(stmt->ColumnText(2))});
+        rows.push_back(
+            {stmt->ColumnInt64(0), std::string(stmt->ColumnText(1)), std::string(stmt->ColumnText(2))}
+        );
     }
 }
 
@@ -81,8 +84,8 @@ Result<Migrator> Migrator::Create(std::vector<Migration> migrations) {
         if (migrations[i].version != static_cast<int>(i) + 1) {
             return MakeError(
                 ErrorCode::kInvalidArgument,
-                "migrations must be numbered 1..N without gaps; position " + std::to_string(i + 1) + " has version " +
-                    std::to_string(migrations[i].version)
+                "migrations must be numbered 1..N without gaps; position " + std::to_string(i + 1) +
+                    " has version " + std::to_string(migrations[i].version)
             );
         }
     }
@@ -169,7 +172,9 @@ Result<bool> Migrator::ApplyNext(sqlite::Connection& conn) const {
         return RollbackAfter(conn, Annotate(run.error(), prefix));
     }
     if (!conn.InTransaction()) {
-        return MakeError(ErrorCode::kInternal, prefix + "it ended the migrator's transaction (COMMIT/ROLLBACK in SQL)");
+        return MakeError(
+            ErrorCode::kInternal, prefix + "it ended the migrator's transaction (COMMIT/ROLLBACK in SQL)"
+        );
     }
     auto insert = conn.Prepare(
         "INSERT INTO schema_migrations (version, name, checksum, applied_at)"

@@ -48,6 +48,7 @@ public:
 
 private:
     explicit Migrator(std::vector<Migration> migrations) : migrations_(std::move(migrations)) {}
+
     Result<bool> ApplyNext(sqlite::Connection& conn) const;
 
     std::vector<Migration> migrations_;

@@ -43,7 +43,9 @@ Result<std::unique_ptr<ReaderPool>> ReaderPool::Open(
 ) {
     std::vector<sqlite::Connection> connections;
     for (int i = 0; i < std::max(threads, 1); ++i) {
-        auto conn = sqlite::Connection::Open(path, {.read_only = true, .busy_timeout = busy_timeout, .create = false});
+        auto conn = sqlite::Connection::Open(
+            path, {.read_only = true, .busy_timeout = busy_timeout, .create = false}
+        );
         if (!conn) {
             return conn.error();
         }
@@ -69,7 +71,9 @@ ReaderPool::~ReaderPool() {
     Stop();
 }
 
-bool ReaderPool::OnReaderThread() const noexcept { return tls_current_pool == this; }
+bool ReaderPool::OnReaderThread() const noexcept {
+    return tls_current_pool == this;
+}
 
 void ReaderPool::Submit(DbFn fn, DoneFn done) {
     {

@@ -9,9 +9,12 @@ namespace gw::sqlite::internal {
 ErrorCode CodeFor(int rc) noexcept {
     switch (rc & 0xff) {
         case SQLITE_BUSY:
-        case SQLITE_LOCKED: return ErrorCode::kUnavailable;
-        case SQLITE_CONSTRAINT: return ErrorCode::kConflict;
-        default: return ErrorCode::kInternal;
+        case SQLITE_LOCKED:
+            return ErrorCode::kUnavailable;
+        case SQLITE_CONSTRAINT:
+            return ErrorCode::kConflict;
+        default:
+            return ErrorCode::kInternal;
     }
 }
 
