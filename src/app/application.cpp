@@ -105,9 +105,9 @@ void Application::Impl::RegisterStoreMetrics() {
 
 void Application::Impl::RegisterReadinessChecks() {
     auto* db = store.get();
+    // One probe checks both: a read on the reader pool plus the schema being current.
     health.AddCheck("store", [db]() -> asio::awaitable<std::optional<std::string>> {
-        auto ping = [](auto&) -> Result<void> { return Ok(); };
-        auto r = co_await db->Read(ping);
+        auto r = co_await db->CheckReady();
         if (!r) {
             co_return r.error().message;
         }
