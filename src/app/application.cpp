@@ -25,6 +25,7 @@
 #include "obs/metrics.hpp"
 #include "obs/process_metrics.hpp"
 #include "runtime/io_runtime.hpp"
+#include "runtime/log_on_error.hpp"
 #include "store/embedded_store.hpp"
 
 namespace gw::app {
@@ -134,7 +135,7 @@ void Application::Impl::WaitForSignal() {
         }
         draining = true;
         Info("shutdown requested, draining", {{"signal", std::to_string(signo)}});
-        asio::co_spawn(runtime.Context(), Drain(), runtime::LogOnError("drain"));
+        asio::co_spawn(runtime.Context(), Drain(), ::gw::runtime::LogOnError("drain"));
         WaitForSignal();
     });
 }
