@@ -1,6 +1,6 @@
 # All third-party dependencies come from Debian bookworm packages (scripts/install-deps.sh).
 find_package(Threads REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED CONFIG COMPONENTS json url system)
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG COMPONENTS json url system)
 find_package(OpenSSL 3 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(fmt REQUIRED)
