@@ -1,11 +1,12 @@
-"""Fixtures for the openclaw-gateway black-box suite.
+"""Fixtures for the openclaw-gateway black-box suite (see README.md).
 
 - gateway_bin: path of the binary (env GW_BINARY, default build/asan/src/app/openclaw-gateway). Missing
   binary: skip, or fail when GW_E2E_REQUIRE=1 (CI).
 - gateway: factory `gateway(config=None, *, env=None, args=(), config_text=None, start=True,
-  wait_ready=True, check_exit=True) -> Gateway`. Each call gets its own work dir under tmp_path (config
-  file, data dir, stdout/stderr logs), port 0 on 127.0.0.1. Teardown sends SIGTERM, waits (kills after a
-  bound) and, unless check_exit=False, asserts exit code 0 and no sanitizer report.
+  wait_ready=True, check_exit=True, ssl_context=None) -> Gateway`. Each call gets its own work dir
+  under tmp_path (config file, data dir, stdout/stderr logs), port 0 on 127.0.0.1. Teardown sends
+  SIGTERM, waits (kills after a bound) and, unless check_exit=False, asserts exit code 0 and no
+  sanitizer report. Pass ssl_context when server.tls is enabled.
 - cli: `cli(*args, env=None, config=None, config_text=None) -> CompletedProcess` for one-shot
   subcommands, run in a temp cwd.
 """
@@ -18,16 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from gw_e2e import DEFAULT_BINARY, REPO_ROOT, Gateway, deep_merge, run_cli, to_yaml
-
-REQUIRE = os.environ.get("GW_E2E_REQUIRE") == "1"
-
-
-def missing(what: str) -> None:
-    """Skips locally; fails in CI (GW_E2E_REQUIRE=1), so a missing prerequisite is never a silent green."""
-    if REQUIRE:
-        pytest.fail(f"{what} (GW_E2E_REQUIRE=1 turns this skip into a failure)", pytrace=False)
-    pytest.skip(what)
+from gw_e2e import DEFAULT_BINARY, REPO_ROOT, Gateway, deep_merge, missing, run_cli, to_yaml
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +37,8 @@ def gateway(gateway_bin, tmp_path):
     started: list[Gateway] = []
 
     def factory(config: dict | None = None, *, env: dict | None = None, args=(), config_text: str | None = None,
-                start: bool = True, wait_ready: bool = True, check_exit: bool = True) -> Gateway:
+                start: bool = True, wait_ready: bool = True, check_exit: bool = True,
+                ssl_context=None) -> Gateway:
         gw = Gateway(
             binary=gateway_bin,
             workdir=tmp_path / f"gw{len(started)}",
@@ -54,6 +47,7 @@ def gateway(gateway_bin, tmp_path):
             env=env,
             args=tuple(args),
             check_exit=check_exit,
+            ssl_context=ssl_context,
         )
         started.append(gw)
         if start:

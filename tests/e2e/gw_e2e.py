@@ -14,6 +14,7 @@ import re
 import select
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import time
@@ -30,6 +31,7 @@ STOP_TIMEOUT = float(os.environ.get("GW_E2E_STOP_TIMEOUT", "30"))
 IO_TIMEOUT = float(os.environ.get("GW_E2E_IO_TIMEOUT", "15"))
 
 EXIT_CONFIG = 78  # EX_CONFIG from sysexits.h
+REQUIRE = os.environ.get("GW_E2E_REQUIRE") == "1"
 
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "WARNING: ThreadSanitizer")
 
@@ -37,6 +39,15 @@ SECURITY_HEADERS = {"x-content-type-options": "nosniff", "referrer-policy": "no-
 
 
 # --------------------------------------------------------------------------------------------- waits
+
+
+def missing(what: str) -> None:
+    """Skips locally; fails in CI (GW_E2E_REQUIRE=1), so a missing prerequisite is never a silent green."""
+    import pytest
+
+    if REQUIRE:
+        pytest.fail(f"{what} (GW_E2E_REQUIRE=1 turns this skip into a failure)", pytrace=False)
+    pytest.skip(what)
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0.02, what: str = "condition") -> Any:
@@ -135,8 +146,11 @@ def _from_http_client(resp: http.client.HTTPResponse, body: bytes) -> Response:
 class HttpClient:
     """A keep-alive HTTP/1.1 connection (http.client) with convenience helpers."""
 
-    def __init__(self, host: str, port: int, timeout: float = IO_TIMEOUT):
-        self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    def __init__(self, host: str, port: int, timeout: float = IO_TIMEOUT, ssl_context: ssl.SSLContext | None = None):
+        if ssl_context is None:
+            self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        else:
+            self.conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl_context)
         self.conn.auto_open = 0  # never silently reconnect: tests reason about one connection
         self.conn.connect()
 
@@ -167,9 +181,10 @@ def http_request(
     headers: dict | None = None,
     host: str = "127.0.0.1",
     timeout: float = IO_TIMEOUT,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> Response:
     """One request on a fresh connection."""
-    with HttpClient(host, port, timeout) as client:
+    with HttpClient(host, port, timeout, ssl_context) as client:
         return client.request(method, path, body=body, headers=headers)
 
 
@@ -495,6 +510,7 @@ class Gateway:
     port: int = 0
     host: str = "127.0.0.1"
     listening: dict | None = None
+    ssl_context: ssl.SSLContext | None = None  # set by the test when server.tls is enabled
 
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -586,13 +602,15 @@ class Gateway:
     # ---- clients
 
     def get(self, path: str, headers: dict | None = None, timeout: float = IO_TIMEOUT) -> Response:
-        return http_request(self.port, "GET", path, headers=headers, host=self.host, timeout=timeout)
+        return http_request(self.port, "GET", path, headers=headers, host=self.host, timeout=timeout,
+                            ssl_context=self.ssl_context)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
-        return http_request(self.port, method, path, body=body, headers=headers, host=self.host)
+        return http_request(self.port, method, path, body=body, headers=headers, host=self.host,
+                            ssl_context=self.ssl_context)
 
     def client(self, timeout: float = IO_TIMEOUT) -> HttpClient:
-        return HttpClient(self.host, self.port, timeout)
+        return HttpClient(self.host, self.port, timeout, self.ssl_context)
 
     def raw(self, timeout: float = IO_TIMEOUT) -> RawConnection:
         return RawConnection(self.port, self.host, timeout)

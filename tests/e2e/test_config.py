@@ -55,11 +55,14 @@ def test_bad_port_in_env_is_a_config_error_naming_the_variable(cli):
 def test_serve_with_a_bad_config_exits_78_with_the_same_message(cli, gateway_bin, tmp_path):
     check = cli("config", "check", config_text=UNKNOWN_KEY_YAML)
     gw = Gateway(binary=gateway_bin, workdir=check.workdir, config_text=UNKNOWN_KEY_YAML)
-    with pytest.raises(AssertionError, match="exited early"):
-        gw.start()
-    assert gw.proc.returncode == EXIT_CONFIG, gw.stderr()
-    assert config_error_line(gw.stderr()) == config_error_line(check.stderr)
-    assert "listening" not in gw.stdout()
+    try:
+        with pytest.raises(AssertionError, match="exited early"):
+            gw.start()
+        assert gw.proc.returncode == EXIT_CONFIG, gw.stderr()
+        assert config_error_line(gw.stderr()) == config_error_line(check.stderr)
+        assert "listening" not in gw.stdout()
+    finally:
+        gw.stop(timeout=10)  # only does something if it wrongly started serving
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::"])

@@ -40,7 +40,8 @@ def test_readiness_probe_reports_all_checks_ok(gw, path):
     body = resp.json()
     assert body["ready"] is True and body["failing"] == [], body
     assert isinstance(body["uptimeMs"], int) and body["uptimeMs"] >= 0, body
-    assert body["checks"] == {"store": "ok", "migrations": "ok", "draining": "ok"}, body
+    assert {"store", "migrations", "draining"} <= set(body["checks"]), body
+    assert all(state == "ok" for state in body["checks"].values()), body
 
 
 def test_head_health_has_headers_but_no_body_and_keeps_the_connection_usable(gw):
