@@ -50,6 +50,7 @@ test-e2e:
 	GW_BINARY=$(abspath $(GATEWAY_ASAN)) GW_E2E_REQUIRE=1 $(PYTEST) -q tests/e2e
 
 bench: build
+	$(REL_DIR)/bench/gw_metrics_bench --benchmark_min_time=0.2
 	GW_BINARY=$(abspath $(GATEWAY_REL)) REF_BINARY=$(abspath $(REL_DIR)/bench/gw_reference_server) bash bench/run.sh
 
 format:
