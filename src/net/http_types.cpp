@@ -5,7 +5,9 @@
 namespace gw::net {
 namespace {
 
-char Lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Lower(char c) noexcept {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 constexpr std::size_t kMaxRequestIdLength = 64;
 
@@ -37,8 +39,8 @@ bool IsValidRequestId(std::string_view id) noexcept {
         return false;
     }
     for (char c : id) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == '-';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        c == '.' || c == '_' || c == '-';
         if (!ok) {
             return false;
         }
@@ -46,7 +48,9 @@ bool IsValidRequestId(std::string_view id) noexcept {
     return true;
 }
 
-HttpResponse JsonError(int status, std::string_view code, std::string_view message, std::string_view request_id) {
+HttpResponse JsonError(
+    int status, std::string_view code, std::string_view message, std::string_view request_id
+) {
     HttpResponse resp;
     resp.status = status;
     resp.body.reserve(48 + code.size() + message.size() + request_id.size());

@@ -31,9 +31,12 @@ struct HttpRequest {
     std::optional<std::string_view> Header(std::string_view name) const;
 };
 
-/// What a handler returns. The server adds Content-Length, Connection, Server, X-Request-Id and the
-/// security headers; `headers` must not contain framing headers (Content-Length, Transfer-Encoding,
-/// Connection are dropped) and names/values with CR, LF or NUL are dropped (logged).
+/// What a handler returns. The server adds Content-Type (from `content_type`, if there is a body),
+/// Content-Length, Connection, X-Request-Id, Server and the security headers. In `headers`, framing
+/// and server-owned names (Content-Length, Transfer-Encoding, Connection, Content-Type, X-Request-Id)
+/// are ignored, names/values with CR, LF or NUL are dropped (logged), and a header named like a
+/// default (Server, X-Content-Type-Options, Referrer-Policy, Permissions-Policy) replaces it.
+/// `status` must be 200..599 (else the client gets 500).
 struct HttpResponse {
     int status = 200;
     std::string content_type = "application/json";
@@ -43,7 +46,9 @@ struct HttpResponse {
 
 /// `{"error":{"code":code,"message":message,"request_id":request_id}}` with JSON escaping, with
 /// `status` and content type application/json. Adds `Retry-After: 1` for 503.
-HttpResponse JsonError(int status, std::string_view code, std::string_view message, std::string_view request_id);
+HttpResponse JsonError(
+    int status, std::string_view code, std::string_view message, std::string_view request_id
+);
 
 /// True when `id` is 1..64 characters of [A-Za-z0-9._-] (accepted as an incoming X-Request-Id).
 bool IsValidRequestId(std::string_view id) noexcept;

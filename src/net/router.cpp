@@ -14,7 +14,8 @@ void Router::Add(std::string method, std::string path, Handler handler) {
 }
 
 void Router::AddPrefix(std::string method, std::string prefix, Handler handler) {
-    auto it = std::find_if(prefixes_.begin(), prefixes_.end(), [&](const auto& p) { return p.first == prefix; });
+    auto it =
+        std::find_if(prefixes_.begin(), prefixes_.end(), [&](const auto& p) { return p.first == prefix; });
     if (it == prefixes_.end()) {
         prefixes_.emplace_back(std::move(prefix), PathEntry{});
         it = std::prev(prefixes_.end());
@@ -28,7 +29,9 @@ void Router::AddPrefix(std::string method, std::string prefix, Handler handler) 
 }
 
 void Router::AddTo(PathEntry& entry, std::string method, Handler handler) {
-    auto it = std::find_if(entry.methods.begin(), entry.methods.end(), [&](const auto& m) { return m.first == method; });
+    auto it = std::find_if(entry.methods.begin(), entry.methods.end(), [&](const auto& m) {
+        return m.first == method;
+    });
     if (it != entry.methods.end()) {
         it->second = std::move(handler);
         return;

@@ -17,11 +17,11 @@ namespace gw::net {
 
 /// Close codes used by the server (RFC 6455 §7.4.1).
 inline constexpr std::uint16_t kWsCloseNormal = 1000;
-inline constexpr std::uint16_t kWsCloseAbnormal = 1006;            ///< reported only, never sent
-inline constexpr std::uint16_t kWsCloseUnsupportedData = 1003;     ///< binary frame received
-inline constexpr std::uint16_t kWsClosePolicyViolation = 1008;     ///< e.g. "slow consumer"
+inline constexpr std::uint16_t kWsCloseAbnormal = 1006;         ///< reported only, never sent
+inline constexpr std::uint16_t kWsCloseUnsupportedData = 1003;  ///< binary frame received
+inline constexpr std::uint16_t kWsClosePolicyViolation = 1008;  ///< e.g. "slow consumer"
 inline constexpr std::uint16_t kWsCloseMessageTooBig = 1009;
-inline constexpr std::uint16_t kWsCloseServiceRestart = 1012;      ///< sent when the server drains
+inline constexpr std::uint16_t kWsCloseServiceRestart = 1012;  ///< sent when the server drains
 
 /// One upgraded connection. All members are thread-safe and may be called after the connection ended
 /// (they then do nothing / return false).
@@ -47,7 +47,7 @@ public:
     /// The HTTP upgrade request (headers, remote address, request id, trace id).
     virtual const HttpRequest& UpgradeRequest() const = 0;
 
-    /// A unique id of this session (the upgrade request's id).
+    /// A unique random id of this session (a UUID; not the client-controlled request id).
     virtual std::string_view Id() const = 0;
 };
 
@@ -62,7 +62,9 @@ public:
 
     /// One complete text message. The next message is read only after this coroutine completes, so a
     /// slow handler applies backpressure to its peer. Exceptions are logged and close the session (1011).
-    virtual boost::asio::awaitable<void> OnMessage(std::shared_ptr<WebSocketSession> session, std::string text) = 0;
+    virtual boost::asio::awaitable<void> OnMessage(
+        std::shared_ptr<WebSocketSession> session, std::string text
+    ) = 0;
 
     /// The session ended: `code` is the close code sent or received, or 1006 if the connection dropped.
     /// Called exactly once per opened session.

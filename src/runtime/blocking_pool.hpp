@@ -52,7 +52,9 @@ boost::asio::awaitable<std::invoke_result_t<F&>> RunBlocking(BlockingPool& pool,
         co_await boost::asio::co_spawn(pool.GetExecutor(), std::move(job), boost::asio::use_awaitable);
     } else {
         auto job = [f = std::move(f)]() mutable -> boost::asio::awaitable<R> { co_return f(); };
-        co_return co_await boost::asio::co_spawn(pool.GetExecutor(), std::move(job), boost::asio::use_awaitable);
+        co_return co_await boost::asio::co_spawn(
+            pool.GetExecutor(), std::move(job), boost::asio::use_awaitable
+        );
     }
 }
 

@@ -18,9 +18,16 @@ void RunLoop(boost::asio::io_context& ioc) {
             ioc.run();
             return;
         } catch (const std::exception& e) {
-            obs::Log(obs::LogLevel::kCritical, "gw.runtime", "exception escaped a completion handler", {{"error", e.what()}});
+            obs::Log(
+                obs::LogLevel::kCritical,
+                "gw.runtime",
+                "exception escaped a completion handler",
+                {{"error", e.what()}}
+            );
         } catch (...) {
-            obs::Log(obs::LogLevel::kCritical, "gw.runtime", "unknown exception escaped a completion handler");
+            obs::Log(
+                obs::LogLevel::kCritical, "gw.runtime", "unknown exception escaped a completion handler"
+            );
         }
     }
 }
@@ -49,6 +56,8 @@ void IoRuntime::Run(int threads) {
     guard.reset();
 }
 
-void IoRuntime::Stop() noexcept { ioc_.stop(); }
+void IoRuntime::Stop() noexcept {
+    ioc_.stop();
+}
 
 }  // namespace gw::runtime

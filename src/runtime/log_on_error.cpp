@@ -15,12 +15,25 @@ void LogOnError::Report(const std::exception_ptr& e) const {
             obs::Log(obs::LogLevel::kInfo, "gw.runtime", "coroutine cancelled", {{"coroutine", name_}});
             return;
         }
-        obs::Log(obs::LogLevel::kError, "gw.runtime", "coroutine failed", {{"coroutine", name_}, {"error", ex.what()}});
+        obs::Log(
+            obs::LogLevel::kError,
+            "gw.runtime",
+            "coroutine failed",
+            {{"coroutine", name_}, {"error", ex.what()}}
+        );
     } catch (const std::exception& ex) {
-        obs::Log(obs::LogLevel::kError, "gw.runtime", "coroutine failed", {{"coroutine", name_}, {"error", ex.what()}});
+        obs::Log(
+            obs::LogLevel::kError,
+            "gw.runtime",
+            "coroutine failed",
+            {{"coroutine", name_}, {"error", ex.what()}}
+        );
     } catch (...) {
         obs::Log(
-            obs::LogLevel::kError, "gw.runtime", "coroutine failed", {{"coroutine", name_}, {"error", "unknown exception"}}
+            obs::LogLevel::kError,
+            "gw.runtime",
+            "coroutine failed",
+            {{"coroutine", name_}, {"error", "unknown exception"}}
         );
     }
 }

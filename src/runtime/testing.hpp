@@ -19,7 +19,9 @@ namespace gw::runtime {
 /// rethrows its exception. Throws std::runtime_error if it has not finished within `timeout`; the
 /// unfinished coroutine is then destroyed without resuming.
 template <class T>
-T RunCoro(boost::asio::awaitable<T> aw, std::chrono::steady_clock::duration timeout = std::chrono::seconds(10)) {
+T RunCoro(
+    boost::asio::awaitable<T> aw, std::chrono::steady_clock::duration timeout = std::chrono::seconds(10)
+) {
     std::exception_ptr error;
     bool done = false;
     if constexpr (std::is_void_v<T>) {

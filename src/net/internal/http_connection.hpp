@@ -38,8 +38,9 @@ public:
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;
 
-    /// The connection's coroutine. Spawn it on `Executor()` with `CancelSlot()` bound to the token.
-    boost::asio::awaitable<void> Run();
+    /// The connection's coroutine (keeps `self` alive). Spawn it on `Executor()` with `CancelSlot()`
+    /// bound to the completion token.
+    static boost::asio::awaitable<void> Run(std::shared_ptr<HttpConnection> self);
 
     boost::asio::cancellation_slot CancelSlot() noexcept { return cancel_.slot(); }
 
@@ -61,8 +62,11 @@ private:
     };
 
     // Lifecycle (http_connection.cpp).
+    boost::asio::awaitable<void> Serve(std::shared_ptr<HttpConnection> self);
     void ArmAt(Phase phase, Clock::time_point deadline);
+
     void Arm(Phase phase, Clock::duration timeout) { ArmAt(phase, Clock::now() + timeout); }
+
     static boost::asio::awaitable<void> Watchdog(std::shared_ptr<HttpConnection> self);
     void OnDeadline();
     void CancelIo() noexcept;
@@ -70,17 +74,22 @@ private:
     boost::asio::awaitable<bool> Handshake();
     boost::asio::awaitable<void> Reject();
     boost::asio::awaitable<void> LingeringClose();
+    /// Hands the stream to a WebSocket session (after validating the upgrade); returns when it ended.
+    boost::asio::awaitable<void> Upgrade();
     void Finish() noexcept;
 
     // One request/response exchange (http_exchange.cpp).
     boost::asio::awaitable<bool> ServeOne();
     boost::asio::awaitable<ReadStatus> ReadHeader();
-    boost::asio::awaitable<std::optional<Reply>> ReadBody(std::size_t limit, bool& closed);
+    /// nullopt: body read; a Reply with status 0: the client went away; else the error to answer.
+    boost::asio::awaitable<std::optional<Reply>> ReadBody(std::size_t limit);
     void FillRequest();
-    boost::asio::awaitable<HttpResponse> CallHandler(const RouteMatch& match);
+    boost::asio::awaitable<HttpResponse> CallHandler(const Handler* handler);
+
+    // Writing answers (http_write.cpp).
     boost::asio::awaitable<bool> Write(const HttpResponse& resp, bool head_only, bool keep_alive);
-    boost::asio::awaitable<void> SendError(const Reply& reply, std::string_view method);
-    boost::asio::awaitable<void> Upgrade();
+    /// Answers `reply` with Connection: close, then closes. `method` must outlive the call (a label).
+    boost::asio::awaitable<void> SendError(Reply reply, std::string_view method);
     void Record(std::string_view method, int status) noexcept;
 
     std::shared_ptr<ServerState> state_;

@@ -25,8 +25,8 @@ constexpr std::array<DefaultHeader, 4> kDefaultHeaders{{
 }};
 
 bool IsFramingHeader(std::string_view name) noexcept {
-    return IEquals(name, "Content-Length") || IEquals(name, "Transfer-Encoding") || IEquals(name, "Connection") ||
-           IEquals(name, "X-Request-Id") || IEquals(name, "Content-Type");
+    return IEquals(name, "Content-Length") || IEquals(name, "Transfer-Encoding") ||
+           IEquals(name, "Connection") || IEquals(name, "X-Request-Id") || IEquals(name, "Content-Type");
 }
 
 bool IsTokenChar(char c) noexcept {
@@ -57,9 +57,13 @@ void AppendNumber(std::string& out, std::size_t v) {
 
 }  // namespace
 
-bool IsValidHandlerStatus(int status) noexcept { return status >= 200 && status <= 599; }
+bool IsValidHandlerStatus(int status) noexcept {
+    return status >= 200 && status <= 599;
+}
 
-bool StatusHasNoBody(int status) noexcept { return status == 204 || status == 304; }
+bool StatusHasNoBody(int status) noexcept {
+    return status == 204 || status == 304;
+}
 
 void SerializeHead(std::string& out, const HttpResponse& resp, std::string_view request_id, bool keep_alive) {
     out.clear();
@@ -67,12 +71,14 @@ void SerializeHead(std::string& out, const HttpResponse& resp, std::string_view 
     AppendNumber(out, static_cast<std::size_t>(resp.status));
     out += ' ';
     const auto st = http::int_to_status(static_cast<unsigned>(resp.status));
-    out += st == http::status::unknown ? std::string_view("Unknown") : http::obsolete_reason(st);
+    out += st == http::status::unknown ? std::string_view("Unknown")
+                                       : std::string_view(http::obsolete_reason(st));
     out += "\r\n";
 
     const bool no_body = StatusHasNoBody(resp.status);
     if (!no_body) {
-        if (!resp.body.empty() && !resp.content_type.empty() && IsSafeHeader("Content-Type", resp.content_type)) {
+        if (!resp.body.empty() && !resp.content_type.empty() &&
+            IsSafeHeader("Content-Type", resp.content_type)) {
             out += "Content-Type: ";
             out += resp.content_type;
             out += "\r\n";
@@ -123,20 +129,6 @@ std::string_view MethodLabel(std::string_view method) noexcept {
         }
     }
     return method.empty() ? std::string_view("UNKNOWN") : std::string_view("OTHER");
-}
-
-std::string_view ErrorReasonForStatus(int status) noexcept {
-    switch (status) {
-        case 400: return "bad_request";
-        case 404: return "not_found";
-        case 405: return "method_not_allowed";
-        case 408: return "timeout";
-        case 413: return "payload_too_large";
-        case 431: return "header_too_large";
-        case 503: return "overload";
-        case 504: return "timeout";
-        default: return "internal";
-    }
 }
 
 }  // namespace gw::net::internal

@@ -26,7 +26,4 @@ void SerializeHead(std::string& out, const HttpResponse& resp, std::string_view 
 /// A bounded metric label for a method: the standard methods as themselves, anything else "OTHER".
 std::string_view MethodLabel(std::string_view method) noexcept;
 
-/// Lower-case reason code for ServerObserver::OnError from an error status produced by net itself.
-std::string_view ErrorReasonForStatus(int status) noexcept;
-
 }  // namespace gw::net::internal

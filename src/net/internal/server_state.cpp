@@ -5,10 +5,7 @@
 namespace gw::net::internal {
 
 ServerState::ServerState(
-    const config::ServerOptions& opts,
-    const Router& r,
-    ServerObserver& obs,
-    WebSocketHandler* ws
+    const config::ServerOptions& opts, const Router& r, ServerObserver& obs, WebSocketHandler* ws
 )
     : options(opts), router(r), observer(obs), ws_handler(ws) {
     for (const auto& [prefix, bytes] : options.route_body_limits) {

@@ -42,10 +42,7 @@ public:
 /// Shared by the acceptor and every connection (connections hold a shared_ptr).
 struct ServerState {
     ServerState(
-        const config::ServerOptions& opts,
-        const Router& r,
-        ServerObserver& obs,
-        WebSocketHandler* ws
+        const config::ServerOptions& opts, const Router& r, ServerObserver& obs, WebSocketHandler* ws
     );
 
     const config::ServerOptions options;
