@@ -10,7 +10,9 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libsqlite3-dev libpq-dev libhiredis-dev libldap-dev libmaxminddb-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libargon2-dev
+  # test data builders (a small MaxMind DB for the geo filter tests)
+  libmaxmind-db-writer-perl
   # black-box tests and benchmarks
   python3 python3-pytest python3-aiohttp python3-websockets python3-psycopg2 python3-redis
   prometheus wrk curl procps sqlite3
