@@ -5,6 +5,10 @@
 # gw_<name>_itest (*_itest.cpp, label integration) when tests are enabled.
 define_property(TARGET PROPERTY GW_LAYER BRIEF_DOCS "module layer" FULL_DOCS "ARCHITECTURE.md §2 layer")
 
+# Header-only helpers shared by every test executable (tests/support).
+add_library(gw_test_support INTERFACE)
+target_include_directories(gw_test_support INTERFACE ${PROJECT_SOURCE_DIR}/tests)
+
 function(gw_add_module)
   cmake_parse_arguments(M "" "NAME;LAYER" "DEPS;LIBS;PCH;TEST_LIBS" ${ARGN})
   set(target gw_${M_NAME})
@@ -43,7 +47,7 @@ function(gw_add_module)
         set(tt ${target}_${kind})
         add_executable(${tt} ${tsrcs})
         target_compile_options(${tt} PRIVATE ${GW_WARNING_FLAGS})
-        target_link_libraries(${tt} PRIVATE ${target} GTest::gtest GTest::gtest_main GTest::gmock ${M_TEST_LIBS})
+        target_link_libraries(${tt} PRIVATE ${target} GTest::gtest GTest::gtest_main GTest::gmock gw_test_support ${M_TEST_LIBS})
         if(M_PCH)
           target_precompile_headers(${tt} REUSE_FROM ${target})
         endif()

@@ -12,7 +12,7 @@ namespace gw::config {
 namespace {
 
 using testing::EnvOf;
-using testing::TempDir;
+using gw::testing::TempDir;
 
 struct OverrideCase {
     std::string env;
@@ -167,7 +167,7 @@ TEST(ConfigSecretTest, FileReferenceReadsAndTrimsTrailingNewlines) {
 
 TEST(ConfigSecretTest, FileReferenceToMissingOrEmptyFileIsAnError) {
     TempDir dir;
-    const auto missing = dir.Path("missing");
+    const auto missing = dir.File("missing");
     auto r = LoadFromString("auth:\n  token:\n    file: " + missing + "\n", "gw.yaml", EnvOf());
     ASSERT_FALSE(r);
     EXPECT_EQ(

@@ -9,7 +9,7 @@ namespace gw::config {
 namespace {
 
 using testing::EnvOf;
-using testing::TempDir;
+using gw::testing::TempDir;
 
 /// Loads `yaml` named "gw.yaml" and returns the error message (fails the test if it loaded).
 std::string LoadError(const std::string& yaml, const EnvLookup& env = EnvOf()) {
@@ -94,7 +94,7 @@ TEST(ConfigLoadTest, FileValuesAreAppliedAndSourceFileRecorded) {
 
 TEST(ConfigLoadTest, MissingFileIsAnErrorNamingTheFile) {
     TempDir dir;
-    const auto missing = dir.Path("nope.yaml");
+    const auto missing = dir.File("nope.yaml");
     auto r = Load(missing, EnvOf());
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
@@ -103,7 +103,7 @@ TEST(ConfigLoadTest, MissingFileIsAnErrorNamingTheFile) {
 
 TEST(ConfigLoadTest, DirectoryAsFileIsAnError) {
     TempDir dir;
-    auto r = Load(dir.Path(""), EnvOf());
+    auto r = Load(dir.File(""), EnvOf());
     ASSERT_FALSE(r);
     EXPECT_NE(r.error().message.find("cannot read config file"), std::string::npos) << r.error().message;
 }

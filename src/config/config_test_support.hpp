@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// @brief Helpers shared by the config tests: a fake environment and a self-removing temp dir.
+/// @brief Helpers shared by the config tests: a fake environment (temp dirs: support/temp_dir.hpp).
 
 #include <atomic>
 #include <filesystem>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config/loader.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gw::config::testing {
 
@@ -26,37 +27,5 @@ inline EnvLookup EnvOf(std::map<std::string, std::string, std::less<>> vars = {}
         return it->second;
     };
 }
-
-/// A fresh directory under the system temp dir, removed with its contents on destruction.
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path_ = std::filesystem::temp_directory_path() /
-                ("gw_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-        std::filesystem::create_directories(path_);
-    }
-
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-
-    /// Writes `content` to `name` inside the dir and returns its full path.
-    std::string Write(const std::string& name, std::string_view content) const {
-        const auto file = path_ / name;
-        std::ofstream out(file, std::ios::binary);
-        out << content;
-        return file.string();
-    }
-
-    std::string Path(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
 
 }  // namespace gw::config::testing

@@ -9,7 +9,7 @@ namespace gw::config {
 namespace {
 
 using testing::EnvOf;
-using testing::TempDir;
+using gw::testing::TempDir;
 
 constexpr std::string_view kRefusal =
     "server.host: refusing to bind non-loopback address 0.0.0.0 without authentication; set auth.token or "
@@ -102,7 +102,7 @@ TEST(ConfigValidationTest, TlsEnabledRequiresReadableCertAndKey) {
 
     TempDir dir;
     const auto cert = dir.Write("cert.pem", "-----BEGIN CERTIFICATE-----\n");
-    const auto missing_key = dir.Path("key.pem");
+    const auto missing_key = dir.File("key.pem");
     const std::string yaml = "server:\n  tls:\n    enabled: true\n    cert_file: " + cert +
                              "\n    key_file: " + missing_key + "\n";
     r = LoadFromString(yaml, "gw.yaml", EnvOf());

@@ -4,4 +4,9 @@
 # tests, which is reported rather than treated as a failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+n=$(ctest --preset integration -N | sed -n 's/^Total Tests: //p')
+if [ "${n:-0}" -eq 0 ]; then
+  echo "integration: no integration tests in this build yet (they arrive with cluster mode)"
+  exit 0
+fi
 ctest --preset integration

@@ -6,12 +6,12 @@
 
 #include <gtest/gtest.h>
 
-#include "drivers/sqlite/internal/temp_dir_for_test.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gw::sqlite {
 namespace {
 
-using internal::TempDirForTest;
+using gw::testing::TempDir;
 
 std::string QueryText(Connection& conn, std::string_view sql) {
     auto stmt = conn.Prepare(sql);
@@ -30,7 +30,7 @@ std::int64_t QueryInt(Connection& conn, std::string_view sql) {
 }
 
 TEST(ConnectionTest, OpenCreatesFileAndAppliesWriterPragmas) {
-    TempDirForTest dir;
+    TempDir dir;
     const auto path = dir.File("a.db");
     auto conn = Connection::Open(path);
     ASSERT_TRUE(conn) << conn.error().message;
@@ -44,14 +44,14 @@ TEST(ConnectionTest, OpenCreatesFileAndAppliesWriterPragmas) {
 }
 
 TEST(ConnectionTest, BusyTimeoutOptionIsApplied) {
-    TempDirForTest dir;
+    TempDir dir;
     auto conn = Connection::Open(dir.File("a.db"), {.busy_timeout = std::chrono::milliseconds(1234)});
     ASSERT_TRUE(conn) << conn.error().message;
     EXPECT_EQ(QueryInt(*conn, "PRAGMA busy_timeout"), 1234);
 }
 
 TEST(ConnectionTest, OpenWithoutCreateFailsForMissingFileAndNamesIt) {
-    TempDirForTest dir;
+    TempDir dir;
     const auto path = dir.File("missing.db");
     auto conn = Connection::Open(path, {.create = false});
     ASSERT_FALSE(conn);
@@ -61,14 +61,14 @@ TEST(ConnectionTest, OpenWithoutCreateFailsForMissingFileAndNamesIt) {
 }
 
 TEST(ConnectionTest, ReadOnlyOpenOfMissingFileFails) {
-    TempDirForTest dir;
+    TempDir dir;
     auto conn = Connection::Open(dir.File("missing.db"), {.read_only = true});
     ASSERT_FALSE(conn);
     EXPECT_EQ(conn.error().code, ErrorCode::kInternal);
 }
 
 TEST(ConnectionTest, OpenOfNonDatabaseFileFails) {
-    TempDirForTest dir;
+    TempDir dir;
     const auto path = dir.File("junk.db");
     {
         auto f = std::fopen(path.c_str(), "wb");
@@ -83,7 +83,7 @@ TEST(ConnectionTest, OpenOfNonDatabaseFileFails) {
 }
 
 TEST(ConnectionTest, ReadOnlyConnectionSeesDataButCannotWrite) {
-    TempDirForTest dir;
+    TempDir dir;
     const auto path = dir.File("a.db");
     auto writer = Connection::Open(path);
     ASSERT_TRUE(writer);
@@ -165,7 +165,7 @@ TEST(ConnectionTest, ForeignKeysAreEnforced) {
 }
 
 TEST(ConnectionTest, LockedDatabaseMapsToUnavailable) {
-    TempDirForTest dir;
+    TempDir dir;
     const auto path = dir.File("a.db");
     auto first = Connection::Open(path);
     ASSERT_TRUE(first);
