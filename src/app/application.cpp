@@ -27,6 +27,8 @@
 #include "runtime/io_runtime.hpp"
 #include "runtime/log_on_error.hpp"
 #include "store/embedded_store.hpp"
+#include "store/sqlite_idempotency_repository.hpp"
+#include "store/sqlite_transcript_repository.hpp"
 
 namespace gw::app {
 namespace asio = boost::asio;
@@ -84,11 +86,37 @@ struct Application::Impl {
 
     explicit Impl(config::GatewayConfig c) : cfg(std::move(c)) {}
 
+    Result<void> RecoverAfterRestart();
     void RegisterStoreMetrics();
     void RegisterReadinessChecks();
     void WaitForSignal();
     asio::awaitable<void> Drain();
 };
+
+/// A previous process may have died mid-run: its runs are marked failed ("process restarted") and its
+/// unfinished idempotency claims dropped, so the transcript is consistent and a retry gets the failed
+/// run instead of a second one. Safe only while no other process serves this store (embedded mode).
+Result<void> Application::Impl::RecoverAfterRestart() {
+    store::SqliteTranscriptRepository transcripts(*store, domain::SystemWallClock());
+    auto runs = transcripts.RecoverInterruptedRunsBlocking();
+    if (!runs) {
+        return runs.error();
+    }
+    store::SqliteIdempotencyRepository idempotency(*store, domain::SystemWallClock());
+    auto claims = idempotency.DropPendingClaimsBlocking();
+    if (!claims) {
+        return claims.error();
+    }
+    if (*runs > 0 || *claims > 0) {
+        obs::Log(
+            obs::LogLevel::kWarn,
+            "gw.app",
+            "recovered work interrupted by a previous process",
+            {{"runs_failed", std::to_string(*runs)}, {"claims_dropped", std::to_string(*claims)}}
+        );
+    }
+    return Ok();
+}
 
 void Application::Impl::RegisterStoreMetrics() {
     auto* db = store.get();
@@ -179,6 +207,10 @@ int Application::Run() {
         return 1;
     }
     s.store = std::move(*opened);
+    if (auto recovered = s.RecoverAfterRestart(); !recovered) {
+        Error("cannot recover interrupted runs", {{"error", recovered.error().message}});
+        return 1;
+    }
     s.RegisterStoreMetrics();
     s.RegisterReadinessChecks();
 

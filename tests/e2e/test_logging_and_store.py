@@ -63,3 +63,28 @@ def test_data_survives_restart_and_migrations_stay_ok(gateway):
     second = gateway({"store": {"data_dir": str(data_dir)}})
     body = second.get("/readyz").json()
     assert body["ready"] is True and body["checks"]["migrations"] == "ok", body
+
+
+def test_restart_marks_runs_interrupted_by_a_killed_process_failed(gateway):
+    first = gateway()
+    data_dir = first.data_dir
+    assert first.stop() == 0
+    # What a process killed mid-run leaves behind: a session with a run still marked running.
+    with sqlite3.connect(data_dir / "gateway.db", timeout=5) as db:
+        db.execute(
+            "INSERT INTO sessions (id, tenant_id, user_id, session_key, agent_id, transcript_id, created_at,"
+            " last_activity) VALUES ('s1', 'default', 'default', 'agent:main:main', 'main', 't1', 1, 1)"
+        )
+        db.execute("INSERT INTO transcripts (id, tenant_id, session_id, created_at) VALUES ('t1', 'default', 's1', 1)")
+        db.execute(
+            "INSERT INTO runs (tenant_id, id, session_id, transcript_id, status, started_at)"
+            " VALUES ('default', 'r1', 's1', 't1', 'running', 1)"
+        )
+    second = gateway({"store": {"data_dir": str(data_dir)}})
+    assert second.get("/readyz").status == 200
+    with sqlite3.connect(f"file:{data_dir / 'gateway.db'}?mode=ro", uri=True, timeout=5) as db:
+        status, error = db.execute("SELECT status, error FROM runs WHERE id = 'r1'").fetchone()
+    assert (status, error) == ("failed", "process restarted")
+    assert any(
+        json.loads(line).get("msg") == "recovered work interrupted by a previous process" for line in second.stdout().splitlines()
+    ), second.stdout()[-2000:]
