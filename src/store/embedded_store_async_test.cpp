@@ -40,7 +40,7 @@ class EmbeddedStoreAsyncTest : public ::testing::Test {
 protected:
     std::unique_ptr<EmbeddedStore> Open(MigrateMode mode = MigrateMode::kApply) {
         config::StoreOptions options;
-        options.data_dir = dir_.Sub("var");
+        options.data_dir = dir_.File("var");
         auto store = EmbeddedStore::Open(options, mode);
         EXPECT_TRUE(store) << store.error().message;
         return store ? std::move(*store) : nullptr;

@@ -27,11 +27,11 @@ class EmbeddedStoreTest : public ::testing::Test {
 protected:
     config::StoreOptions Options() const {
         config::StoreOptions o;
-        o.data_dir = dir_.Sub("data/var");
+        o.data_dir = dir_.File("data/var");
         return o;
     }
 
-    std::string DbPath() const { return dir_.Sub("data/var/gateway.db"); }
+    std::string DbPath() const { return dir_.File("data/var/gateway.db"); }
 
     std::unique_ptr<EmbeddedStore> OpenOrFail(MigrateMode mode = MigrateMode::kApply) {
         auto store = EmbeddedStore::Open(Options(), mode);

@@ -96,7 +96,7 @@ EmbeddedStore::WriteFn InsertTenant(std::string id) {
 class GroupCommitTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        options_.data_dir = dir_.Sub("var");
+        options_.data_dir = dir_.File("var");
         auto store = EmbeddedStore::Open(options_, MigrateMode::kApply);
         ASSERT_TRUE(store) << store.error().message;
         store_ = std::move(*store);
@@ -186,7 +186,7 @@ TEST_F(GroupCommitTest, ClosedLoopWritersFromManyThreadsAllCommit) {
 TEST(GroupCommitLingerTest, LoneWriteOnIdleWriterIsNotDelayed) {
     TempDirForTest dir;
     config::StoreOptions options;
-    options.data_dir = dir.Sub("var");
+    options.data_dir = dir.File("var");
     options.group_commit_max_delay = std::chrono::seconds(20);  // lingering would cost >= 5 s per write
     auto store = EmbeddedStore::Open(options, MigrateMode::kApply);
     ASSERT_TRUE(store) << store.error().message;
@@ -312,7 +312,7 @@ TEST_F(GroupCommitTest, DestructorCommitsQueuedWritesAndFiresEveryCallback) {
     ASSERT_TRUE(refused->load()) << "the destructor never started refusing writes";
     EXPECT_EQ(done.Done(), 1 + kQueued + probes_accepted->load());
     EXPECT_EQ(done.Errors(), 0);
-    auto conn = sqlite::Connection::Open(dir_.Sub("var/gateway.db"), {.read_only = true});
+    auto conn = sqlite::Connection::Open(dir_.File("var/gateway.db"), {.read_only = true});
     ASSERT_TRUE(conn) << conn.error().message;
     EXPECT_EQ(QueryInt(*conn, "SELECT count(*) FROM tenants WHERE id LIKE 'q%'"), kQueued);
 }

@@ -28,7 +28,7 @@ std::vector<Migration> ThreeMigrations() {
 class MigratorTest : public ::testing::Test {
 protected:
     sqlite::Connection Connect() {
-        auto conn = sqlite::Connection::Open(dir_.Sub("m.db"));
+        auto conn = sqlite::Connection::Open(dir_.File("m.db"));
         EXPECT_TRUE(conn) << conn.error().message;
         return std::move(*conn);
     }

@@ -40,7 +40,7 @@ std::unique_ptr<EmbeddedStore> OpenStore(const std::string& data_dir) {
 class SqliteEnvironment final : public PortEnvironment {
 public:
     explicit SqliteEnvironment(domain::WallClock clock)
-        : store_(OpenStore(dir_.Sub("var"))),
+        : store_(OpenStore(dir_.File("var"))),
           sessions_(*store_, clock),
           transcripts_(*store_, clock),
           idempotency_(*store_, clock) {}
@@ -109,7 +109,7 @@ domain::WallClock FixedClock(std::int64_t ms) {
 
 class SqliteConversationTest : public ::testing::Test {
 protected:
-    std::string DataDir() const { return dir_.Sub("var"); }
+    std::string DataDir() const { return dir_.File("var"); }
 
     sqlite::Connection Raw() {
         auto conn = sqlite::Connection::Open(DataDir() + "/gateway.db");

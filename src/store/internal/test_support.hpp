@@ -1,6 +1,6 @@
 #pragma once
 /// @file
-/// @brief Helpers for the store's own tests: a mkdtemp directory and one-value queries.
+/// @brief Helpers for the store's own tests: one-value queries (and the shared TempDir).
 
 #include <cstdint>
 #include <cstdlib>
@@ -10,35 +10,12 @@
 #include <system_error>
 
 #include "drivers/sqlite/connection.hpp"
+#include "support/temp_dir.hpp"
 
 namespace gw::store::internal {
 
-/// A unique temporary directory, removed with its contents on destruction.
-class TempDirForTest {
-public:
-    TempDirForTest() {
-        std::string templ = (std::filesystem::temp_directory_path() / "gw-store-XXXXXX").string();
-        if (::mkdtemp(templ.data()) == nullptr) {
-            std::abort();  // no test can run without a writable temp dir
-        }
-        path_ = templ;
-    }
-
-    TempDirForTest(const TempDirForTest&) = delete;
-    TempDirForTest& operator=(const TempDirForTest&) = delete;
-
-    ~TempDirForTest() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-
-    const std::filesystem::path& Path() const noexcept { return path_; }
-
-    std::string Sub(const std::string& name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
+/// Temp dirs for the store tests are the shared gw::testing::TempDir.
+using TempDirForTest = gw::testing::TempDir;
 
 /// First column of the first row as an integer (-1 with no row or on error).
 inline std::int64_t QueryInt(sqlite::Connection& conn, std::string_view sql) {
