@@ -50,7 +50,7 @@ test-e2e:
 	GW_BINARY=$(abspath $(GATEWAY_ASAN)) GW_E2E_REQUIRE=1 $(PYTEST) -q tests/e2e
 
 bench: build
-	$(REL_DIR)/bench/gw_metrics_bench --benchmark_min_time=0.2
+	for b in metrics crypto crypto_jwt edge; do $(REL_DIR)/bench/gw_$${b}_bench --benchmark_min_time=0.1 || exit 1; done
 	GW_BINARY=$(abspath $(GATEWAY_REL)) REF_BINARY=$(abspath $(REL_DIR)/bench/gw_reference_server) bash bench/run.sh
 
 format:
