@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/response_stream.hpp"
+
 namespace gw::net {
 
 /// A fully read HTTP/1.x request. Built by HttpServer on the connection's strand; handlers get it by
@@ -37,11 +39,20 @@ struct HttpRequest {
 /// are ignored, names/values with CR, LF or NUL are dropped (logged), and a header named like a
 /// default (Server, X-Content-Type-Options, Referrer-Policy, Permissions-Policy) replaces it.
 /// `status` must be 200..599 (else the client gets 500).
+///
+/// Streaming: when `stream` is set (and the status allows a body, i.e. not 204/304), `body` is
+/// ignored; the server sends the head with `Transfer-Encoding: chunked` (HTTP/1.0 clients: no
+/// length and `Connection: close`, the body ends with the connection), Content-Type from
+/// `content_type` (e.g. "text/event-stream"), then runs `stream`. `request_timeout` does not limit
+/// a stream; instead every single write must finish within it. A HEAD request gets the head only
+/// (the producer is not called). During a drain an in-flight stream may finish; the connection is
+/// closed afterwards.
 struct HttpResponse {
     int status = 200;
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    StreamProducer stream;  ///< optional streaming body (see above)
 };
 
 /// `{"error":{"code":code,"message":message,"request_id":request_id}}` with JSON escaping, with

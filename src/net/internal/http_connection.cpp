@@ -175,6 +175,13 @@ void HttpConnection<Stream>::OnDeadline() {
         case Phase::kHandler:
             cancel_.emit(asio::cancellation_type::terminal);
             break;
+        case Phase::kStream:
+        case Phase::kStreamWrite:
+            // A stream write blocked too long: drop the connection; the producer sees Write() == false
+            // and is cancelled once the disconnect watcher fails.
+            client_gone_ = true;
+            CloseSocket();
+            break;
         case Phase::kHandshake:
         case Phase::kWrite:
         case Phase::kLinger:
@@ -217,7 +224,8 @@ void HttpConnection<Stream>::Kill() {
             return;
         }
         self->CloseSocket();
-        if (self->phase_ == Phase::kHandler) {
+        if (self->phase_ == Phase::kHandler || self->phase_ == Phase::kStream ||
+            self->phase_ == Phase::kStreamWrite) {
             self->cancel_.emit(asio::cancellation_type::terminal);
         }
     });

@@ -29,7 +29,8 @@ using Clock = std::chrono::steady_clock;
 inline constexpr auto kLingerTimeout = std::chrono::seconds(1);
 
 /// Serves one connection. Everything but Drain/Kill runs on the connection's strand (the socket's
-/// executor). `Stream` is PlainStream or TlsStream.
+/// executor). `Stream` is PlainStream or TlsStream. Streaming responses (HttpResponse::stream) are
+/// written by http_stream.cpp.
 template <class Stream>
 class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection<Stream>> {
 public:
@@ -50,7 +51,9 @@ public:
     void Kill() override;
 
 private:
-    enum class Phase { kHandshake, kIdle, kHeader, kBody, kHandler, kWrite, kLinger };
+    /// kStream: a streaming producer runs (no deadline); kStreamWrite: one of its writes is in flight
+    /// (request_timeout, then the connection is closed).
+    enum class Phase { kHandshake, kIdle, kHeader, kBody, kHandler, kWrite, kStream, kStreamWrite, kLinger };
     enum class ReadStatus { kOk, kClosed, kIdleTimeout, kHeaderTimeout, kTooLarge, kBadRequest };
 
     /// An error answer produced by net itself.
@@ -92,6 +95,19 @@ private:
     boost::asio::awaitable<void> SendError(Reply reply, std::string_view method);
     void Record(std::string_view method, int status) noexcept;
 
+    // Streaming answers (http_stream.cpp).
+    class BodyStream;
+    /// Writes the head, runs the producer (unless `head_only`) while watching for a disconnect, then
+    /// the terminating chunk. True if the response was completed and the connection is usable.
+    boost::asio::awaitable<bool> WriteStream(
+        const HttpResponse& resp, bool head_only, bool keep_alive, bool chunked
+    );
+    boost::asio::awaitable<void> Produce(const StreamProducer& producer, BodyStream& sink);
+    /// Reads while the producer runs: EOF/error marks the client gone (which cancels the producer);
+    /// bytes of a pipelined next request are kept in `buffer_`.
+    boost::asio::awaitable<void> WatchClient();
+    boost::asio::awaitable<bool> WriteChunk(std::string_view chunk);
+
     std::shared_ptr<ServerState> state_;
     std::shared_ptr<boost::asio::ssl::context> tls_;  ///< keeps a TLS stream's context alive
     const boost::asio::any_io_executor executor_;
@@ -99,7 +115,9 @@ private:
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     HttpRequest request_;
-    std::string head_;  ///< serialized response head, reused
+    std::string head_;            ///< serialized response head, reused
+    std::string chunk_;           ///< a framed chunk of a streaming body, reused
+    std::string stream_failure_;  ///< what the current producer threw, if it did
     boost::asio::steady_timer timer_;
     boost::asio::cancellation_signal cancel_;
     Clock::time_point first_deadline_{};
@@ -114,6 +132,9 @@ private:
     bool watchdog_waiting_ = false;
     bool done_ = false;
     bool finished_ = false;
+    bool chunked_ = false;        ///< the current stream uses chunked framing
+    bool client_gone_ = false;    ///< the current stream's client disconnected or a write failed
+    bool producer_done_ = false;  ///< the current stream's producer returned (or threw)
 };
 
 }  // namespace gw::net::internal

@@ -102,8 +102,23 @@ asio::awaitable<bool> HttpConnection<Stream>::ServeOne() {
     } else {
         resp = co_await CallHandler(match.handler);
     }
-    const bool keep_alive =
-        request_.keep_alive && !timed_out_ && !state_->draining.load(std::memory_order_relaxed);
+    bool keep_alive = request_.keep_alive && !timed_out_ && !state_->draining.load(std::memory_order_relaxed);
+    if (resp.stream && !StatusHasNoBody(resp.status)) {
+        // HTTP/1.0 clients cannot parse chunked framing: their body ends with the connection.
+        const bool chunked = msg.version() >= 11;
+        keep_alive = keep_alive && chunked;
+        const bool completed = co_await WriteStream(resp, request_.method == "HEAD", keep_alive, chunked);
+        Record(label, resp.status);
+        ++served_;
+        if (!completed) {
+            co_return false;
+        }
+        if (!keep_alive || state_->draining.load(std::memory_order_relaxed)) {
+            co_await LingeringClose();
+            co_return false;
+        }
+        co_return true;
+    }
     const bool written = co_await Write(resp, request_.method == "HEAD", keep_alive);
     Record(label, resp.status);
     ++served_;

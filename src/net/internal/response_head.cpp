@@ -65,7 +65,13 @@ bool StatusHasNoBody(int status) noexcept {
     return status == 204 || status == 304;
 }
 
-void SerializeHead(std::string& out, const HttpResponse& resp, std::string_view request_id, bool keep_alive) {
+void SerializeHead(
+    std::string& out,
+    const HttpResponse& resp,
+    std::string_view request_id,
+    bool keep_alive,
+    BodyFraming framing
+) {
     out.clear();
     out += "HTTP/1.1 ";
     AppendNumber(out, static_cast<std::size_t>(resp.status));
@@ -77,15 +83,20 @@ void SerializeHead(std::string& out, const HttpResponse& resp, std::string_view 
 
     const bool no_body = StatusHasNoBody(resp.status);
     if (!no_body) {
-        if (!resp.body.empty() && !resp.content_type.empty() &&
+        const bool streamed = framing != BodyFraming::kContentLength;
+        if ((streamed || !resp.body.empty()) && !resp.content_type.empty() &&
             IsSafeHeader("Content-Type", resp.content_type)) {
             out += "Content-Type: ";
             out += resp.content_type;
             out += "\r\n";
         }
-        out += "Content-Length: ";
-        AppendNumber(out, resp.body.size());
-        out += "\r\n";
+        if (framing == BodyFraming::kContentLength) {
+            out += "Content-Length: ";
+            AppendNumber(out, resp.body.size());
+            out += "\r\n";
+        } else if (framing == BodyFraming::kChunked) {
+            out += "Transfer-Encoding: chunked\r\n";
+        }
     }
     out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
     out += "X-Request-Id: ";
