@@ -31,9 +31,6 @@ namespace http = beast::http;
 constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
 
 template <class Stream>
-constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
-
-template <class Stream>
 Stream MakeStream(Tcp::socket&& socket, asio::ssl::context* ctx) {
     if constexpr (kIsTls<Stream>) {
         return Stream(std::move(socket), *ctx);

@@ -28,6 +28,9 @@ using Clock = std::chrono::steady_clock;
 /// Time allowed to write an error answer, and to wait for the peer's FIN after ours (lingering close).
 inline constexpr auto kLingerTimeout = std::chrono::seconds(1);
 
+template <class Stream>
+inline constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
+
 /// Serves one connection. Everything but Drain/Kill runs on the connection's strand (the socket's
 /// executor). `Stream` is PlainStream or TlsStream. Streaming responses (HttpResponse::stream) are
 /// written by http_stream.cpp.

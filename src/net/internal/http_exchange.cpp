@@ -170,6 +170,22 @@ asio::awaitable<typename HttpConnection<Stream>::ReadStatus> HttpConnection<Stre
                 continue;
             }
         }
+        if constexpr (!kIsTls<Stream>) {
+            if (phase_ == Phase::kIdle && buffer_.size() == 0) {
+                // An idle keep-alive connection holds no read buffer: wait for readability first, so
+                // 10,000 idle clients cost a socket and a coroutine each, not 4 KiB more.
+                buffer_.shrink_to_fit();
+                auto [wait_ec] = co_await stream_.async_wait(
+                    Stream::wait_read, asio::as_tuple(asio::use_awaitable)
+                );
+                if (wait_ec || timed_out_) {
+                    if (timed_out_ && !state_->killed.load()) {
+                        co_return ReadStatus::kIdleTimeout;
+                    }
+                    co_return ReadStatus::kClosed;
+                }
+            }
+        }
         auto [ec, n] = co_await stream_.async_read_some(
             buffer_.prepare(kReadChunk), asio::as_tuple(asio::use_awaitable)
         );
