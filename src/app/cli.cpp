@@ -8,9 +8,11 @@
 #include <fmt/format.h>
 
 #include "app/application.hpp"
+#include "app/audit_command.hpp"
 #include "app/exit_codes.hpp"
 #include "app/version.hpp"
 #include "config/loader.hpp"
+#include "obs/log.hpp"
 #include "store/embedded_store.hpp"
 
 namespace gw::app {
@@ -114,6 +116,16 @@ int RunCli(int argc, char** argv) {
     auto* migrate = cli.add_subcommand("migrate", "apply pending schema migrations");
     bool status_only = false;
     migrate->add_flag("--status", status_only, "only show the schema version and pending migrations");
+    auto* audit = cli.add_subcommand("audit", "audit log tools");
+    audit->require_subcommand(1);
+    auto* audit_verify =
+        audit->add_subcommand("verify", "check the audit log's hash chain; names the first bad record");
+    AuditVerifyArgs audit_args;
+    audit_verify->add_option(
+        "--hmac-key-file", audit_args.hmac_key_file, "file holding the chain's HMAC key"
+    );
+    audit_verify->add_option("--mac-from-seq", audit_args.mac_from_seq, "first record whose MAC is checked");
+    audit_verify->add_flag("--json", audit_args.json, "print one JSON object");
     auto* version = cli.add_subcommand("version", "print the version");
 
     try {
@@ -135,6 +147,10 @@ int RunCli(int argc, char** argv) {
     if (!cfg) {
         return config::kExitConfigError;
     }
+    if (!serve->parsed() && (check->parsed() || migrate->parsed() || audit_verify->parsed())) {
+        // Tools print their own human-readable result on stdout; only problems are logged.
+        obs::InitLogging(obs::LogLevel::kWarn);
+    }
     if (check->parsed()) {
         std::fputs(config::RenderEffective(*cfg).c_str(), stdout);
         std::fprintf(
@@ -142,10 +158,13 @@ int RunCli(int argc, char** argv) {
         );
         return kExitOk;
     }
+    if (audit_verify->parsed()) {
+        return RunAuditVerify(*cfg, audit_args);
+    }
     if (migrate->parsed()) {
         return RunMigrate(*cfg, status_only);
     }
-    (void)serve;  // `serve` and no subcommand both run the gateway
+    // `serve` and no subcommand both run the gateway.
     Application application(std::move(*cfg));
     return application.Run();
 }

@@ -1,5 +1,6 @@
 """One-shot subcommands: version, migrate, config check."""
 
+import json
 import re
 import sqlite3
 
@@ -49,3 +50,30 @@ def test_port_env_var_overrides_the_config_file(cli):
     result = cli("config", "check", config={"server": {"port": 3999}}, env={"OPENCLAW_GATEWAY_PORT": "4555"})
     assert result.returncode == 0, result.stderr
     assert re.search(r"\bport:\s*4555\b", result.stdout), result.stdout
+
+
+def test_audit_verify_reports_an_intact_empty_chain(cli, tmp_path):
+    env = {"OPENCLAW_DATA_DIR": str(tmp_path / "data")}
+    assert cli("migrate", env=env).returncode == 0
+    result = cli("audit", "verify", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("audit chain ok: 0 records"), result.stdout
+
+
+def test_audit_verify_detects_a_truncated_chain_and_exits_one(cli, tmp_path):
+    data_dir = tmp_path / "data"
+    env = {"OPENCLAW_DATA_DIR": str(data_dir)}
+    assert cli("migrate", env=env).returncode == 0
+    # An attacker deleted the records but the head still remembers seq 3.
+    with sqlite3.connect(data_dir / "gateway.db") as db:
+        db.execute("UPDATE audit_head SET seq = 3")
+    result = cli("audit", "verify", "--json", env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["ok"] is False and report["problem"] == "truncated", report
+
+
+def test_audit_verify_on_a_database_never_migrated_says_so(cli, tmp_path):
+    result = cli("audit", "verify", env={"OPENCLAW_DATA_DIR": str(tmp_path / "never")})
+    assert result.returncode == 1
+    assert "migrate" in result.stderr, result.stderr
