@@ -74,7 +74,8 @@ asio::awaitable<void> ServeConnection(tcp::socket socket) {
 
 asio::awaitable<void> Accept(tcp::acceptor& acceptor) {
     for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), kUseTuple);
+        auto [ec, socket] =
+            co_await acceptor.async_accept(asio::make_strand(acceptor.get_executor()), kUseTuple);
         if (ec == asio::error::operation_aborted) {
             co_return;
         }
@@ -112,7 +113,8 @@ int main(int argc, char** argv) {
         asio::co_spawn(ioc, Accept(acceptor), LogOnError);
 
         std::printf(
-            "reference-server listening port=%u threads=%d\n", static_cast<unsigned>(acceptor.local_endpoint().port()),
+            "reference-server listening port=%u threads=%d\n",
+            static_cast<unsigned>(acceptor.local_endpoint().port()),
             threads
         );
         std::fflush(stdout);

@@ -109,7 +109,8 @@ TEST(ErrorMappingTest, MapsEveryCodeToItsStatusWithAGenericMessage) {
     EXPECT_EQ(HttpStatusFor(ErrorCode::kUpstreamError), 502);
     EXPECT_EQ(HttpStatusFor(ErrorCode::kInternal), 500);
 
-    auto resp = ErrorResponse(MakeError(ErrorCode::kUnavailable, "pg: connection refused to 10.0.0.5"), "rid1");
+    auto resp =
+        ErrorResponse(MakeError(ErrorCode::kUnavailable, "pg: connection refused to 10.0.0.5"), "rid1");
     EXPECT_EQ(resp.status, 503);
     auto body = json::parse(resp.body);
     EXPECT_EQ(body.at("error").at("code"), "unavailable");
@@ -205,7 +206,8 @@ TEST(WsHandshakeTest, ConnectIsAnsweredRetryableUnavailableUntilTheProtocolLands
     WsHandshakeHandler handler(ioc, std::chrono::milliseconds(20));
     auto session = std::make_shared<FakeSession>();
     handler.OnOpen(session);
-    runtime::RunCoro(handler.OnMessage(session, R"({"type":"req","id":"c1","method":"connect","params":{}})"));
+    runtime::RunCoro(handler.OnMessage(session, R"({"type":"req","id":"c1","method":"connect","params":{}})")
+    );
     ioc.run_for(std::chrono::seconds(5));  // the cancelled timer must not close with 1008 afterwards
     ASSERT_EQ(session->sent.size(), 2U);
     auto res = json::parse(session->sent[1]);

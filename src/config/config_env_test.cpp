@@ -11,8 +11,8 @@
 namespace gw::config {
 namespace {
 
-using testing::EnvOf;
 using gw::testing::TempDir;
+using testing::EnvOf;
 
 struct OverrideCase {
     std::string env;

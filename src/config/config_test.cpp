@@ -8,8 +8,8 @@
 namespace gw::config {
 namespace {
 
-using testing::EnvOf;
 using gw::testing::TempDir;
+using testing::EnvOf;
 
 /// Loads `yaml` named "gw.yaml" and returns the error message (fails the test if it loaded).
 std::string LoadError(const std::string& yaml, const EnvLookup& env = EnvOf()) {

@@ -8,8 +8,8 @@
 namespace gw::config {
 namespace {
 
-using testing::EnvOf;
 using gw::testing::TempDir;
+using testing::EnvOf;
 
 constexpr std::string_view kRefusal =
     "server.host: refusing to bind non-loopback address 0.0.0.0 without authentication; set auth.token or "

@@ -34,8 +34,8 @@ struct ServerOptions {
     int io_threads = 0;  ///< 0 = number of cores
     std::size_t max_connections = 10000;
     std::size_t max_header_bytes = 16 * 1024;
-    std::size_t max_body_bytes = 1024 * 1024;                ///< default per-route limit
-    std::map<std::string, std::size_t> route_body_limits;     ///< path prefix -> bytes
+    std::size_t max_body_bytes = 1024 * 1024;              ///< default per-route limit
+    std::map<std::string, std::size_t> route_body_limits;  ///< path prefix -> bytes
     std::chrono::milliseconds header_read_timeout{10'000};
     std::chrono::milliseconds keepalive_idle_timeout{5'000};
     std::chrono::milliseconds request_timeout{30'000};

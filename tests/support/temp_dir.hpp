@@ -3,8 +3,6 @@
 /// @brief Shared test helper: a fresh directory under the system temp dir (mkdtemp), removed with its
 /// contents on destruction.
 
-#include <stdlib.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,12 +10,15 @@
 #include <string_view>
 #include <system_error>
 
+#include <stdlib.h>
+
 namespace gw::testing {
 
 class TempDir {
 public:
     explicit TempDir(std::string_view prefix = "gw-test") {
-        std::string templ = (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
+        std::string templ =
+            (std::filesystem::temp_directory_path() / (std::string(prefix) + "-XXXXXX")).string();
         if (::mkdtemp(templ.data()) == nullptr) {
             std::abort();  // without a writable temp dir no test can run
         }

@@ -175,9 +175,8 @@ asio::awaitable<typename HttpConnection<Stream>::ReadStatus> HttpConnection<Stre
                 // An idle keep-alive connection holds no read buffer: wait for readability first, so
                 // 10,000 idle clients cost a socket and a coroutine each, not 4 KiB more.
                 buffer_.shrink_to_fit();
-                auto [wait_ec] = co_await stream_.async_wait(
-                    Stream::wait_read, asio::as_tuple(asio::use_awaitable)
-                );
+                auto [wait_ec] =
+                    co_await stream_.async_wait(Stream::wait_read, asio::as_tuple(asio::use_awaitable));
                 if (wait_ec || timed_out_) {
                     if (timed_out_ && !state_->killed.load()) {
                         co_return ReadStatus::kIdleTimeout;
