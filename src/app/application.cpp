@@ -236,7 +236,7 @@ int Application::Run() {
         {{"url", url},
          {"port", std::to_string(s.server->Port())},
          {"data_dir", data_dir},
-         {"database", s.store->DatabasePath()},
+         {"database", std::filesystem::absolute(s.store->DatabasePath()).lexically_normal().string()},
          {"version", Version()},
          {"io_threads", std::to_string(threads)}}
     );
