@@ -17,6 +17,7 @@ namespace {
 
 using internal::QueryInt;
 using internal::TempDirForTest;
+using internal::WriterGate;
 using namespace std::chrono_literals;
 
 /// Counts completions and lets a test wait for a number of them (with a deadline, no sleeps).
@@ -55,28 +56,6 @@ private:
     std::condition_variable cv_;
     int done_ = 0;
     int errors_ = 0;
-};
-
-/// Holds the writer thread inside a write until Release(), so later writes pile up in the queue.
-class WriterGate {
-public:
-    EmbeddedStore::WriteFn Fn() {
-        return [this](sqlite::Connection&) -> Result<void> {
-            entered_.set_value();
-            released_.wait();
-            return Ok();
-        };
-    }
-
-    void WaitEntered() { entered_future_.wait(); }
-
-    void Release() { release_.set_value(); }
-
-private:
-    std::promise<void> entered_;
-    std::future<void> entered_future_ = entered_.get_future();
-    std::promise<void> release_;
-    std::shared_future<void> released_ = release_.get_future().share();
 };
 
 EmbeddedStore::WriteFn InsertTenant(std::string id) {

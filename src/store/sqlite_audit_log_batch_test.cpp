@@ -22,27 +22,7 @@ namespace asio = boost::asio;
 using domain::AuditRecord;
 using namespace std::chrono_literals;
 
-/// Holds the writer thread inside a write until Release(), so the writes queued meanwhile form one batch.
-class WriterGate {
-public:
-    EmbeddedStore::WriteFn Fn() {
-        return [this](sqlite::Connection&) -> Result<void> {
-            entered_.set_value();
-            released_.wait();
-            return Ok();
-        };
-    }
-
-    void WaitEntered() { entered_future_.wait(); }
-
-    void Release() { release_.set_value(); }
-
-private:
-    std::promise<void> entered_;
-    std::future<void> entered_future_ = entered_.get_future();
-    std::promise<void> release_;
-    std::shared_future<void> released_ = release_.get_future().share();
-};
+using internal::WriterGate;
 
 class AuditBatchTest : public AuditLogFixture {
 protected:

@@ -5,11 +5,13 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <string>
 #include <string_view>
 #include <system_error>
 
 #include "drivers/sqlite/connection.hpp"
+#include "store/embedded_store.hpp"
 #include "support/temp_dir.hpp"
 
 namespace gw::store::internal {
@@ -36,5 +38,28 @@ inline std::string QueryText(sqlite::Connection& conn, std::string_view sql) {
     auto row = stmt->Step();
     return row && *row ? std::string(stmt->ColumnText(0)) : std::string();
 }
+
+/// Holds the writer thread inside a write until Release(), so the writes queued meanwhile pile up and
+/// form one batch.
+class WriterGate {
+public:
+    EmbeddedStore::WriteFn Fn() {
+        return [this](sqlite::Connection&) -> Result<void> {
+            entered_.set_value();
+            released_.wait();
+            return Ok();
+        };
+    }
+
+    void WaitEntered() { entered_future_.wait(); }
+
+    void Release() { release_.set_value(); }
+
+private:
+    std::promise<void> entered_;
+    std::future<void> entered_future_ = entered_.get_future();
+    std::promise<void> release_;
+    std::shared_future<void> released_ = release_.get_future().share();
+};
 
 }  // namespace gw::store::internal
