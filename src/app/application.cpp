@@ -134,7 +134,8 @@ void Application::Impl::RegisterStoreMetrics() {
 
 void Application::Impl::RegisterReadinessChecks() {
     auto* db = store.get();
-    // One probe checks both: a read on the reader pool plus the schema being current.
+    // "store" is a read on the reader pool (it also fails while the schema is behind); "migrations" is
+    // listed on its own so that `failing` names the cause.
     health.AddCheck("store", [db]() -> asio::awaitable<std::optional<std::string>> {
         auto r = co_await db->CheckReady();
         if (!r) {
