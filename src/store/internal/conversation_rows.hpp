@@ -15,40 +15,15 @@
 #include "domain/run.hpp"
 #include "domain/session.hpp"
 #include "domain/transcript.hpp"
+#include "drivers/sqlite/bind.hpp"
 #include "drivers/sqlite/connection.hpp"
 
 namespace gw::store::internal {
 
-Result<void> BindValue(sqlite::Statement& stmt, int index, std::int64_t value);
-Result<void> BindValue(sqlite::Statement& stmt, int index, int value);
-Result<void> BindValue(sqlite::Statement& stmt, int index, bool value);
-Result<void> BindValue(sqlite::Statement& stmt, int index, std::string_view value);
-Result<void> BindValue(sqlite::Statement& stmt, int index, const std::string& value);
-Result<void> BindValue(sqlite::Statement& stmt, int index, const char* value);
-Result<void> BindValue(sqlite::Statement& stmt, int index, const std::optional<std::string>& value);
-Result<void> BindValue(sqlite::Statement& stmt, int index, const std::optional<std::int64_t>& value);
-
-/// Binds `args` to parameters 1..N in order (after a Reset, to reuse a statement).
-template <class... Args>
-Result<void> BindAll(sqlite::Statement& stmt, const Args&... args) {
-    int index = 0;
-    Result<void> bound = Ok();
-    ((bound = bound ? BindValue(stmt, ++index, args) : bound), ...);
-    return bound;
-}
-
-/// Prepares `sql` and binds `args` to parameters 1..N in order.
-template <class... Args>
-Result<sqlite::Statement> PrepareBound(sqlite::Connection& conn, std::string_view sql, const Args&... args) {
-    auto stmt = conn.Prepare(sql);
-    if (!stmt) {
-        return stmt.error();
-    }
-    if (auto bound = BindAll(*stmt, args...); !bound) {
-        return bound.error();
-    }
-    return stmt;
-}
+// Positional binding lives in the driver (drivers/sqlite/bind.hpp).
+using sqlite::BindAll;
+using sqlite::BindValue;
+using sqlite::PrepareBound;
 
 std::string ColText(const sqlite::Statement& stmt, int column);
 std::optional<std::string> ColOptText(const sqlite::Statement& stmt, int column);
