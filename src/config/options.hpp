@@ -10,16 +10,10 @@
 #include <optional>
 #include <string>
 
+#include "config/agent_options.hpp"
+#include "config/secret.hpp"
+
 namespace gw::config {
-
-/// A secret value. It may come from the YAML literally, from `{env: NAME}` or `{file: PATH}`; `source`
-/// records where (for redacted printing). Never log `value`.
-struct Secret {
-    std::string value;
-    std::string source;  ///< "" (unset), "inline", "env:NAME", "file:PATH"
-
-    bool IsSet() const noexcept { return !value.empty(); }
-};
 
 struct TlsOptions {
     bool enabled = false;
@@ -83,6 +77,11 @@ struct GatewayConfig {
     StoreOptions store;
     LogOptions log;
     ClusterOptions cluster;
+    ModelsOptions models;
+    AgentsOptions agents;
+    HttpApiOptions http;
+    ToolsOptions tools;
+    HooksOptions hooks;
     std::optional<std::string> source_file;  ///< the YAML file this came from, if any
 };
 
