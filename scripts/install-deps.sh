@@ -18,6 +18,12 @@ PACKAGES=(
   prometheus wrk curl procps sqlite3
 )
 
+# Node.js drives the npm test clients (the official `openai` SDK). The machine image ships Node 20;
+# a bare Debian gets bookworm's nodejs + npm instead.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

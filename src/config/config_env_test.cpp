@@ -53,6 +53,12 @@ TEST(ConfigEnvTest, EveryOverrideVariableSetsItsField) {
              EXPECT_EQ(c.cluster.db_password.value, "db-pw");
              EXPECT_EQ(c.cluster.db_password.source, "env:DB_PASSWORD");
          }},
+        {"OPENCLAW_HOOKS_TOKEN",
+         "hook-1",
+         [](const GatewayConfig& c) {
+             EXPECT_EQ(c.hooks.token.value, "hook-1");
+             EXPECT_EQ(c.hooks.token.source, "env:OPENCLAW_HOOKS_TOKEN");
+         }},
     };
     const GatewayConfig defaults;
     for (const auto& c : cases) {

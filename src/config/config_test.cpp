@@ -111,7 +111,8 @@ TEST(ConfigLoadTest, DirectoryAsFileIsAnError) {
 TEST(ConfigErrorTest, UnknownTopLevelKeyNamesLineAndAllowedKeys) {
     EXPECT_EQ(
         LoadError("server:\n  port: 1\nsever: {}\n"),
-        "gw.yaml:3:1: sever: unknown key (expected one of: server, auth, store, log, cluster); "
+        "gw.yaml:3:1: sever: unknown key (expected one of: server, auth, store, log, cluster, models, "
+        "agents, http, tools, hooks, edge); "
         "did you mean 'server'?"
     );
 }

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/agent_options.hpp"
+#include "config/edge_options.hpp"
 #include "config/secret.hpp"
 
 namespace gw::config {
@@ -82,6 +83,7 @@ struct GatewayConfig {
     HttpApiOptions http;
     ToolsOptions tools;
     HooksOptions hooks;
+    EdgeOptions edge;
     std::optional<std::string> source_file;  ///< the YAML file this came from, if any
 };
 

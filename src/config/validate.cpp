@@ -113,7 +113,10 @@ Result<void> Validate(const GatewayConfig& cfg, const LoadContext& ctx) {
             )
         );
     }
-    return Ok();
+    if (auto r = ValidateAgents(cfg, ctx); !r) {
+        return r;
+    }
+    return ValidateEdge(cfg, ctx);
 }
 
 }  // namespace internal

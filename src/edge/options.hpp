@@ -1,92 +1,22 @@
 #pragma once
 /// @file
-/// @brief Plain option structs of the edge module (defaults from the brief). `app/` fills them from
-/// the YAML `edge:` section (keys proposed in README.md); `EdgeGuard::Create` validates them.
+/// @brief The edge option structs, defined in config/edge_options.hpp (YAML `edge:` section) and
+/// re-exported here under gw::edge so the edge module can name them unqualified.
 
-#include <chrono>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
+#include "config/edge_options.hpp"
 
 namespace gw::edge {
 
-/// GCRA parameters: a sustained `rate_per_second` and a `burst` (requests admitted at once from idle).
-struct RateLimitPolicy {
-    double rate_per_second = 100.0;
-    std::int64_t burst = 200;
-};
-
-/// Which header trusted proxies use to report the client address.
-enum class ForwardedHeader {
-    kNone,           ///< ignore forwarding headers; the TCP peer is the client
-    kXForwardedFor,  ///< `X-Forwarded-For` (HAProxy, nginx, most cloud LBs)
-    kForwarded,      ///< RFC 7239 `Forwarded: for=...`
-};
-
-struct ClientAddressOptions {
-    std::vector<std::string> trusted_proxies;  ///< CIDRs or IPs whose forwarding headers are believed
-    ForwardedHeader header = ForwardedHeader::kXForwardedFor;
-    std::size_t max_hops = 16;  ///< at most this many header entries are examined (right to left)
-};
-
-struct IpFilterOptions {
-    std::vector<std::string> allow;  ///< if non-empty, only these CIDRs may connect
-    std::vector<std::string> deny;   ///< always refused (checked before `allow`)
-};
-
-struct GeoOptions {
-    std::string database_file;                 ///< MaxMind DB (.mmdb); empty = geo filtering off
-    std::vector<std::string> block_countries;  ///< ISO 3166-1 alpha-2, e.g. "KP"
-    std::vector<std::string> allow_countries;  ///< if non-empty, every other country is blocked
-    bool block_unknown = false;                ///< block addresses the database has no country for
-    std::chrono::seconds reload_check_interval{60};
-};
-
-struct ReputationOptions {
-    std::string file;  ///< `CIDR-or-IP score [comment]` lines; empty = reputation off
-    int block_threshold = 50;
-    std::chrono::seconds reload_check_interval{30};
-};
-
-/// A per-client limit for requests whose path starts with `path_prefix` (longest prefix wins).
-struct RouteRateLimit {
-    std::string path_prefix;
-    RateLimitPolicy policy;
-};
-
-struct RateLimitOptions {
-    bool enabled = true;
-    std::optional<RateLimitPolicy> per_ip = RateLimitPolicy{};       ///< pre-auth, key "ip:<addr>"
-    std::optional<RateLimitPolicy> per_api_key = RateLimitPolicy{};  ///< key "key:<id>"
-    std::optional<RateLimitPolicy> per_user = RateLimitPolicy{};     ///< key "user:<id>"
-    std::optional<RateLimitPolicy> per_tenant = RateLimitPolicy{};   ///< key "tenant:<id>"
-    std::vector<RouteRateLimit> routes;                              ///< key "route:<prefix>|ip:<addr>"
-    std::size_t max_keys =
-        100'000;                  ///< in-process limiter capacity (~100 B per key; per-shard LRU beyond it)
-    int ipv6_prefix_length = 64;  ///< IPv6 clients are keyed by this prefix (one /64 = one client)
-};
-
-struct TokenBudgetOptions {
-    std::int64_t user_daily_tokens = 0;    ///< 0 = no per-user budget
-    std::int64_t tenant_daily_tokens = 0;  ///< 0 = no per-tenant budget
-    std::size_t max_keys = 100'000;        ///< in-process table capacity (fails closed beyond it)
-};
-
-struct ConnectionLimitOptions {
-    std::size_t max_per_ip = 256;  ///< concurrent connections per client; 0 = unlimited
-    int ipv6_prefix_length = 64;   ///< IPv6 peers are counted per this prefix
-};
-
-struct EdgeOptions {
-    ClientAddressOptions client_address;
-    IpFilterOptions ip_filter;
-    GeoOptions geo;
-    ReputationOptions reputation;
-    RateLimitOptions rate_limit;
-    TokenBudgetOptions token_budget;
-    ConnectionLimitOptions connections;
-};
+using config::ClientAddressOptions;
+using config::ConnectionLimitOptions;
+using config::EdgeOptions;
+using config::ForwardedHeader;
+using config::GeoOptions;
+using config::IpFilterOptions;
+using config::RateLimitOptions;
+using config::RateLimitPolicy;
+using config::ReputationOptions;
+using config::RouteRateLimit;
+using config::TokenBudgetOptions;
 
 }  // namespace gw::edge

@@ -1,4 +1,5 @@
 #include "config/internal/binder.hpp"
+#include "config/internal/compound.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -26,29 +27,29 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-std::string UnknownKeyMessage(const std::vector<Field>& fields, std::string_view key) {
-    std::string allowed;
-    const Field* best = nullptr;
+}  // namespace
+
+std::string UnknownKeyMessage(const std::vector<std::string_view>& allowed, std::string_view key) {
+    std::string list;
+    std::string_view best;
     std::size_t best_distance = 3;  // suggest only within distance 2
-    for (const auto& f : fields) {
-        if (!allowed.empty()) {
-            allowed += ", ";
+    for (const auto candidate : allowed) {
+        if (!list.empty()) {
+            list += ", ";
         }
-        allowed += f.key;
-        const auto d = EditDistance(key, f.key);
+        list += candidate;
+        const auto d = EditDistance(key, candidate);
         if (d < best_distance) {
             best_distance = d;
-            best = &f;
+            best = candidate;
         }
     }
-    std::string msg = fmt::format("unknown key (expected one of: {})", allowed);
-    if (best != nullptr) {
-        msg += fmt::format("; did you mean '{}'?", best->key);
+    std::string msg = fmt::format("unknown key (expected one of: {})", list);
+    if (!best.empty()) {
+        msg += fmt::format("; did you mean '{}'?", best);
     }
     return msg;
 }
-
-}  // namespace
 
 LoadContext::LoadContext(std::string file_name, const EnvLookup& env)
     : file_name_(std::move(file_name)), env_(env) {}
@@ -97,77 +98,20 @@ Error LoadContext::FailEnv(std::string_view env_name, std::string_view what) con
     return MakeError(ErrorCode::kInvalidArgument, fmt::format("env {}: {}", env_name, what));
 }
 
-Field Section(std::string key, std::vector<Field> children) {
-    Field f;
-    f.key = std::move(key);
-    f.children = std::move(children);
-    f.from_yaml = [children = f.children](
-                      const YAML::Node& key_node,
-                      const YAML::Node& value,
-                      const std::string& path,
-                      LoadContext& ctx,
-                      GatewayConfig& cfg
-                  ) -> Result<void> {
-        if (value.IsNull()) {
-            return Ok();  // "tls:" with every child commented out keeps the defaults
-        }
-        if (!value.IsMap()) {
-            return ctx.FailAt(
-                MarkOf(key_node, value), path, fmt::format("expected a mapping, got {}", DescribeNode(value))
-            );
-        }
-        return BindMapping(value, children, path, ctx, cfg);
-    };
-    f.render = [children = f.children](const GatewayConfig& cfg, YAML::Emitter& out) {
-        RenderMapping(children, cfg, out);
-    };
-    return f;
+Result<void> CheckKeyIsScalar(const YAML::Node& key, std::string_view path, const LoadContext& ctx) {
+    if (key.IsScalar()) {
+        return Ok();
+    }
+    return ctx.FailAt(key.Mark(), path, fmt::format("keys must be plain strings, got {}", DescribeNode(key)));
 }
 
-Result<void> BindMapping(
-    const YAML::Node& map,
-    const std::vector<Field>& fields,
-    const std::string& path,
-    LoadContext& ctx,
-    GatewayConfig& cfg
+Result<void> CheckMapping(
+    const YAML::Node& key, const YAML::Node& value, const std::string& path, const LoadContext& ctx
 ) {
-    std::map<std::string, int, std::less<>> first_line;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node key = it->first;  // copy: operator-> yields a temporary proxy
-        const YAML::Node value = it->second;
-        if (!key.IsScalar()) {
-            return ctx.FailAt(
-                key.Mark(),
-                path.empty() ? kTopLevel : std::string_view(path),
-                fmt::format("keys must be plain strings, got {}", DescribeNode(key))
-            );
-        }
-        const std::string& name = key.Scalar();
-        const std::string child_path = JoinPath(path, name);
-        auto field =
-            std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.key == name; });
-        if (field == fields.end()) {
-            return ctx.FailAt(key.Mark(), child_path, UnknownKeyMessage(fields, name));
-        }
-        if (auto [pos, inserted] = first_line.emplace(name, key.Mark().line + 1); !inserted) {
-            return ctx.FailAt(
-                key.Mark(), child_path, fmt::format("duplicate key (first defined at line {})", pos->second)
-            );
-        }
-        if (auto r = field->from_yaml(key, value, child_path, ctx, cfg); !r) {
-            return r.error();
-        }
+    if (value.IsMap()) {
+        return Ok();
     }
-    return Ok();
-}
-
-void RenderMapping(const std::vector<Field>& fields, const GatewayConfig& cfg, YAML::Emitter& out) {
-    out << YAML::BeginMap;
-    for (const auto& f : fields) {
-        out << YAML::Key << f.key << YAML::Value;
-        f.render(cfg, out);
-    }
-    out << YAML::EndMap;
+    return ctx.FailAt(MarkOf(key, value), path, fmt::format("expected a mapping, got {}", DescribeNode(value)));
 }
 
 const Field* FindField(const std::vector<Field>& fields, std::string_view path) {
@@ -211,6 +155,10 @@ std::string JoinPath(std::string_view parent, std::string_view key) {
         return std::string(key);
     }
     return fmt::format("{}.{}", parent, key);
+}
+
+bool IsOff(const YAML::Node& value) {
+    return value.IsNull() || (value.IsScalar() && value.Tag() == "?" && value.Scalar() == "off");
 }
 
 }  // namespace gw::config::internal

@@ -1,6 +1,9 @@
 #include "config/internal/fields.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -120,6 +123,40 @@ Codec<std::size_t> SizeCodec(std::uint64_t min) {
         return static_cast<std::size_t>(*v);
     };
     c.emit = [](YAML::Emitter& out, const std::size_t& v) { out << FormatSize(v); };
+    return c;
+}
+
+Codec<double> PositiveNumberCodec() {
+    Codec<double> c;
+    c.expected = "a number > 0";
+    c.plain_only = true;
+    c.parse = [](std::string_view text) -> std::optional<double> {
+        double v = 0;
+        const char* end = text.data() + text.size();
+        auto [ptr, ec] = std::from_chars(text.data(), end, v, std::chars_format::general);
+        if (ec != std::errc() || ptr != end || !std::isfinite(v) || !(v > 0.0)) {
+            return std::nullopt;
+        }
+        return v;
+    };
+    c.emit = [](YAML::Emitter& out, const double& v) { out << fmt::format("{}", v); };  // shortest exact
+    return c;
+}
+
+Codec<std::string> OneOfCodec(std::vector<std::string> choices) {
+    Codec<std::string> c;
+    std::string list;
+    for (const auto& choice : choices) {
+        list += (list.empty() ? "" : ", ") + choice;
+    }
+    c.expected = fmt::format("one of {}", list);
+    c.parse = [choices = std::move(choices)](std::string_view text) -> std::optional<std::string> {
+        if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
+            return std::nullopt;
+        }
+        return std::string(text);
+    };
+    c.emit = [](YAML::Emitter& out, const std::string& v) { out << v; };
     return c;
 }
 

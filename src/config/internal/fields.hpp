@@ -15,6 +15,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -32,9 +33,6 @@ struct Codec {
     std::function<std::optional<T>(std::string_view)> parse;
     std::function<void(YAML::Emitter&, const T&)> emit;
 };
-
-template <class Ref>
-using LeafType = std::remove_cvref_t<std::invoke_result_t<Ref&, GatewayConfig&>>;
 
 /// Integers in [min, max], decimal, unquoted.
 template <class T>
@@ -58,18 +56,23 @@ Codec<bool> BoolCodec();
 Codec<std::string> StringCodec();
 /// Sizes >= min bytes: plain integer or with unit (16KiB, 1MiB, 10KB, ...).
 Codec<std::size_t> SizeCodec(std::uint64_t min);
+/// Finite decimal numbers > 0 (e.g. 0.5, 10, 1e3), unquoted.
+Codec<double> PositiveNumberCodec();
+/// One of `choices` (exact, case-sensitive).
+Codec<std::string> OneOfCodec(std::vector<std::string> choices);
 
-/// Durations (250ms, 5s, 2m, 1h, 500us; plain integer = ms) in whole units of Dur; > 0 unless
-/// allow_zero.
+/// Durations (250ms, 5s, 2m, 1h, 500us; plain integer = ms) in whole units of Dur (us, ms or s); > 0
+/// unless allow_zero.
 template <class Dur>
 Codec<Dur> DurationCodec(bool allow_zero) {
     constexpr bool kMillis = std::is_same_v<Dur, std::chrono::milliseconds>;
-    static_assert(kMillis || std::is_same_v<Dur, std::chrono::microseconds>);
+    constexpr bool kSeconds = std::is_same_v<Dur, std::chrono::seconds>;
+    static_assert(kMillis || kSeconds || std::is_same_v<Dur, std::chrono::microseconds>);
     Codec<Dur> c;
     c.expected = fmt::format(
         "a duration {}{} (e.g. 250ms, 5s, 2m, 1h; a plain integer means ms)",
         allow_zero ? ">= 0" : "> 0",
-        kMillis ? " in whole milliseconds" : ""
+        kMillis ? " in whole milliseconds" : (kSeconds ? " in whole seconds" : "")
     );
     c.parse = [allow_zero](std::string_view text) -> std::optional<Dur> {
         auto micros = ParseDuration(text);
@@ -101,16 +104,16 @@ std::optional<T> ParseNode(const YAML::Node& node, const Codec<T>& codec) {
 }
 
 /// A scalar leaf settable from YAML and from an env override.
-template <class Ref>
-Field Leaf(std::string key, Ref ref, Codec<LeafType<Ref>> codec) {
-    Field f;
+template <class Target = GatewayConfig, class Ref>
+FieldT<Target> Leaf(std::string key, Ref ref, Codec<LeafType<Ref, Target>> codec) {
+    FieldT<Target> f;
     f.key = std::move(key);
     f.from_yaml = [ref, codec](
                       const YAML::Node& key_node,
                       const YAML::Node& value,
                       const std::string& path,
                       LoadContext& ctx,
-                      GatewayConfig& cfg
+                      Target& cfg
                   ) -> Result<void> {
         const auto mark = MarkOf(key_node, value);
         auto parsed = ParseNode(value, codec);
@@ -128,7 +131,7 @@ Field Leaf(std::string key, Ref ref, Codec<LeafType<Ref>> codec) {
                      std::string_view env_name,
                      const std::string& path,
                      LoadContext& ctx,
-                     GatewayConfig& cfg
+                     Target& cfg
                  ) -> Result<void> {
         auto parsed = codec.parse(text);
         if (!parsed) {
@@ -138,7 +141,7 @@ Field Leaf(std::string key, Ref ref, Codec<LeafType<Ref>> codec) {
         ctx.SetOrigin(path, Origin{Origin::Kind::kEnv, 0, 0, std::string(env_name)});
         return Ok();
     };
-    f.render = [ref, codec](const GatewayConfig& cfg, YAML::Emitter& out) { codec.emit(out, ref(cfg)); };
+    f.render = [ref, codec](const Target& cfg, YAML::Emitter& out) { codec.emit(out, ref(cfg)); };
     return f;
 }
 
@@ -150,16 +153,16 @@ Result<Secret> ParseSecretNode(
 void EmitSecret(YAML::Emitter& out, const Secret& secret);
 
 /// A Secret leaf; an env override sets it with source "env:NAME".
-template <class Ref>
-Field SecretLeaf(std::string key, Ref ref) {
-    Field f;
+template <class Target = GatewayConfig, class Ref>
+FieldT<Target> SecretLeaf(std::string key, Ref ref) {
+    FieldT<Target> f;
     f.key = std::move(key);
     f.from_yaml = [ref](
                       const YAML::Node& key_node,
                       const YAML::Node& value,
                       const std::string& path,
                       LoadContext& ctx,
-                      GatewayConfig& cfg
+                      Target& cfg
                   ) -> Result<void> {
         auto secret = ParseSecretNode(key_node, value, path, ctx);
         if (!secret) {
@@ -174,13 +177,13 @@ Field SecretLeaf(std::string key, Ref ref) {
                      std::string_view env_name,
                      const std::string& path,
                      LoadContext& ctx,
-                     GatewayConfig& cfg
+                     Target& cfg
                  ) -> Result<void> {
         ref(cfg) = Secret{text, fmt::format("env:{}", env_name)};
         ctx.SetOrigin(path, Origin{Origin::Kind::kEnv, 0, 0, std::string(env_name)});
         return Ok();
     };
-    f.render = [ref](const GatewayConfig& cfg, YAML::Emitter& out) { EmitSecret(out, ref(cfg)); };
+    f.render = [ref](const Target& cfg, YAML::Emitter& out) { EmitSecret(out, ref(cfg)); };
     return f;
 }
 
@@ -197,16 +200,16 @@ Result<SizeMap> ParseRouteSizeMap(
 void EmitSizeMap(YAML::Emitter& out, const SizeMap& map);
 
 /// A map of URL path prefix -> size (e.g. server.route_body_limits). No env form.
-template <class Ref>
-Field RouteSizeMapLeaf(std::string key, Ref ref, Codec<std::size_t> codec) {
-    Field f;
+template <class Target = GatewayConfig, class Ref>
+FieldT<Target> RouteSizeMapLeaf(std::string key, Ref ref, Codec<std::size_t> codec) {
+    FieldT<Target> f;
     f.key = std::move(key);
     f.from_yaml = [ref, codec](
                       const YAML::Node& key_node,
                       const YAML::Node& value,
                       const std::string& path,
                       LoadContext& ctx,
-                      GatewayConfig& cfg
+                      Target& cfg
                   ) -> Result<void> {
         auto map = ParseRouteSizeMap(key_node, value, path, ctx, codec);
         if (!map) {
@@ -216,7 +219,7 @@ Field RouteSizeMapLeaf(std::string key, Ref ref, Codec<std::size_t> codec) {
         ctx.SetOrigin(path, ctx.FileOrigin(MarkOf(key_node, value)));
         return Ok();
     };
-    f.render = [ref](const GatewayConfig& cfg, YAML::Emitter& out) { EmitSizeMap(out, ref(cfg)); };
+    f.render = [ref](const Target& cfg, YAML::Emitter& out) { EmitSizeMap(out, ref(cfg)); };
     return f;
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <utility>
 
 #include "config/internal/fields.hpp"
 
@@ -21,7 +22,7 @@ using std::chrono::milliseconds;
 std::vector<Field> BuildSchema() {
     const auto size = SizeCodec(1);
     const auto timeout = DurationCodec<milliseconds>(false);
-    return {
+    std::vector<Field> schema{
         Section(
             "server",
             {
@@ -100,11 +101,16 @@ std::vector<Field> BuildSchema() {
             }
         ),
     };
+    for (auto& section : AgentSections()) {
+        schema.push_back(std::move(section));
+    }
+    schema.push_back(EdgeSection());
+    return schema;
 }
 
 #undef GW_CONFIG_REF
 
-constexpr std::array<EnvOverride, 9> kEnvOverrides{{
+constexpr std::array<EnvOverride, 10> kEnvOverrides{{
     {"OPENCLAW_GATEWAY_HOST", "server.host"},
     {"OPENCLAW_GATEWAY_PORT", "server.port"},
     {"OPENCLAW_GATEWAY_TOKEN", "auth.token"},
@@ -114,6 +120,7 @@ constexpr std::array<EnvOverride, 9> kEnvOverrides{{
     {"POSTGRES_HOST", "cluster.postgres_host"},
     {"REDIS_HOST", "cluster.redis_host"},
     {"DB_PASSWORD", "cluster.db_password"},
+    {"OPENCLAW_HOOKS_TOKEN", "hooks.token"},
 }};
 
 }  // namespace

@@ -13,6 +13,12 @@ namespace gw::config::internal {
 /// Top-level sections of the YAML file, in rendering order. Built once; immutable afterwards.
 const std::vector<Field>& Schema();
 
+/// The `edge:` section (schema_edge.cpp).
+Field EdgeSection();
+
+/// The `models`, `agents`, `http`, `tools` and `hooks` sections (schema_agents.cpp).
+std::vector<Field> AgentSections();
+
 /// An environment variable that overrides one leaf (dotted YAML path) after the file is applied.
 struct EnvOverride {
     std::string_view env;
