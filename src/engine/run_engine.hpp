@@ -26,7 +26,7 @@
 namespace gw::obs {
 class Registry;
 class GatewayMetrics;
-}
+}  // namespace gw::obs
 
 namespace gw::engine {
 
@@ -42,7 +42,7 @@ std::optional<QueueMode> ParseQueueMode(std::string_view name) noexcept;
 struct SendRequest {
     std::string tenant_id{domain::kDefaultTenantId};
     std::string user_id{domain::kDefaultUserId};
-    std::string agent_id;  ///< empty = agents.default_agent; must name a configured agent (or "main")
+    std::string agent_id;     ///< empty = agents.default_agent; must name a configured agent (or "main")
     std::string session_key;  ///< any accepted key form; canonicalised (`main` = agent's main session)
     /// kUser; kSystem for hook wake events and chat.inject; kToolResult when the caller answers client
     /// tool calls (OpenAI `role:"tool"` messages: `content` then holds ToolResultBlocks).
@@ -52,8 +52,8 @@ struct SendRequest {
     /// committed before the message, in order, as part of the same run start.
     std::vector<domain::TranscriptEntry> history;
     std::optional<std::string> idempotency_key;
-    std::optional<QueueMode> queue_mode;       ///< default: agents.queue.mode
-    std::optional<std::string> model_override;  ///< `provider/model`; no fallback when set (strict)
+    std::optional<QueueMode> queue_mode;             ///< default: agents.queue.mode
+    std::optional<std::string> model_override;       ///< `provider/model`; no fallback when set (strict)
     std::optional<std::string> extra_system_prompt;  ///< appended to the agent's (OpenAI `system` msgs)
     /// Client-defined tools (OpenAI `tools`): offered to the model next to the built-ins; a call to one
     /// is not executed, the run ends with stop reason toolUse and the call in its final entries.
@@ -64,7 +64,7 @@ struct SendRequest {
     std::optional<double> top_p;
     std::optional<std::string> extra_params_json;
     std::optional<std::chrono::milliseconds> timeout;  ///< run deadline; default from the agent
-    bool stream = true;  ///< false: the provider is called without streaming
+    bool stream = true;                                ///< false: the provider is called without streaming
     bool no_run = false;  ///< commit only (chat.inject, hook wake mode next-heartbeat): no model call
 };
 
@@ -106,7 +106,7 @@ struct RunEngineDeps {
     domain::IdempotencyRepository& idempotency;
     domain::ModelClient& models;
     ToolRegistry& tools;
-    obs::Registry& registry;  ///< run metrics are registered here
+    obs::Registry& registry;                         ///< run metrics are registered here
     obs::GatewayMetrics* gateway_metrics = nullptr;  ///< messages processed, active sessions (optional)
     domain::WallClock clock = domain::SystemWallClock();
 };
@@ -134,7 +134,9 @@ public:
     ) = 0;
 
     /// Aborts the session's active and queued runs; returns how many were aborted.
-    virtual boost::asio::awaitable<Result<int>> AbortSession(std::string tenant_id, std::string session_key) = 0;
+    virtual boost::asio::awaitable<Result<int>> AbortSession(
+        std::string tenant_id, std::string session_key
+    ) = 0;
 
     /// Waits until the run ends or `timeout` passes (then kDeadlineExceeded). kNotFound for unknown runs.
     virtual boost::asio::awaitable<Result<RunOutcome>> Wait(

@@ -13,7 +13,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "base/error.hpp"
+#include "domain/clock.hpp"
 #include "domain/model_client.hpp"
+#include "domain/ports.hpp"
 
 namespace gw::engine {
 
@@ -68,9 +70,18 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// Registers the safe built-ins: `current_time` (UTC and an optional IANA zone), `session_history`
-/// (this session's recent messages; needs the transcript repository), `skills_list`, `skill_read`.
-struct BuiltinToolDeps;
+/// What the built-in tools read. The references must outlive the registry.
+struct BuiltinToolDeps {
+    domain::TranscriptRepository& transcripts;
+    domain::SessionRepository& sessions;
+    const SkillCatalog& skills;  ///< what skills_list / skill_read serve (e.g. agents.defaults.skills_dirs)
+    domain::WallClock clock = domain::SystemWallClock();
+};
+
+/// Registers the safe built-ins: `current_time` (args `{timezone?}`: "UTC", "Z" or a fixed offset such as
+/// "+05:30" / "UTC-3"; IANA names answer is_error because g++ 12's libstdc++ has no chrono tzdb),
+/// `session_history` (args `{limit?}`: this session's recent messages as text), `skills_list`,
+/// `skill_read` (args `{name}`). kConflict if one of the names is already registered.
 Result<void> RegisterBuiltinTools(ToolRegistry& registry, const BuiltinToolDeps& deps);
 
 }  // namespace gw::engine
