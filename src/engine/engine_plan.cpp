@@ -110,7 +110,7 @@ Result<EngineImpl::Plan> EngineImpl::PlanLocked(
         run->lane = lane;
         RunParams& p = run->params;
         if (request.model_override) {
-            p.model_override = ParseModel(*request.model_override).value();  // validated by Submit
+            p.model_override = domain::ParseModelRef(*request.model_override).value();  // validated by Submit
         }
         p.extra_system_prompt = request.extra_system_prompt;
         p.client_tools = request.client_tools;

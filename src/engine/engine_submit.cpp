@@ -150,7 +150,7 @@ asio::awaitable<Result<SubmitAck>> EngineImpl::Submit(SendRequest request) {
     }
     if (!request.no_run) {
         if (request.model_override) {
-            if (auto m = ParseModel(*request.model_override); !m) {
+            if (auto m = domain::ParseModelRef(*request.model_override); !m) {
                 co_return MakeError(ErrorCode::kInvalidArgument, "model override: " + m.error().message);
             }
         } else if (!target->agent->model) {

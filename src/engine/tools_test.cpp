@@ -275,16 +275,6 @@ TEST(ConversationOrderTest, SteeredMessageFollowsTheAnswerItInterrupted) {
     EXPECT_EQ(order, (std::vector<std::string>{"e1", "e3", "e2"}));
 }
 
-TEST(ModelRefTest, ParsesProviderAndModel) {
-    auto ref = internal::ParseModel("openrouter/meta/llama");
-    ASSERT_TRUE(ref);
-    EXPECT_EQ(ref->provider, "openrouter");
-    EXPECT_EQ(ref->model, "meta/llama");
-    EXPECT_FALSE(internal::ParseModel("nomodel"));
-    EXPECT_FALSE(internal::ParseModel("/x"));
-    EXPECT_FALSE(internal::ParseModel("x/"));
-}
-
 TEST(EventStreamTest, RunStreamEndsAfterTerminalAndSlowConsumersAreCutOff) {
     boost::asio::io_context ioc;
     internal::EventStream stream(ioc.get_executor(), true, 2);

@@ -11,16 +11,6 @@ namespace gw::engine::internal {
 
 namespace json = boost::json;
 
-Result<domain::ModelRef> ParseModel(std::string_view text) {
-    auto slash = text.find('/');
-    if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) {
-        return MakeError(
-            ErrorCode::kInvalidArgument, "model '" + std::string(text) + "' must have the form provider/model"
-        );
-    }
-    return domain::ModelRef{std::string(text.substr(0, slash)), std::string(text.substr(slash + 1))};
-}
-
 namespace {
 
 template <class T>
@@ -53,14 +43,14 @@ Result<AgentConfig> Resolve(const std::string& id, config::AgentOptions options)
     AgentConfig agent;
     options.id = id;
     if (options.model && !options.model->empty()) {
-        auto model = ParseModel(*options.model);
+        auto model = domain::ParseModelRef(*options.model);
         if (!model) {
             return AgentError(id, "model: " + model.error().message);
         }
         agent.model = *model;
     }
     for (const auto& f : options.fallbacks.value_or(std::vector<std::string>{})) {
-        auto model = ParseModel(f);
+        auto model = domain::ParseModelRef(f);
         if (!model) {
             return AgentError(id, "fallbacks: " + model.error().message);
         }

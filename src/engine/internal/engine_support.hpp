@@ -34,8 +34,6 @@ struct AgentConfig {
     SkillCatalog skills;
 };
 
-/// `provider/model` (first '/' splits; both parts non-empty), else kInvalidArgument.
-Result<domain::ModelRef> ParseModel(std::string_view text);
 
 /// Entries merged over defaults (a single agent "main" from the defaults when there are no entries);
 /// validates ids, models and limits, loads skills. kInvalidArgument naming the agent and field.
