@@ -220,6 +220,7 @@ std::vector<KeyVersionStatus> Keyring::Status() const {
                     .created_at = key->created_at,
                     .active = key.get() == keys.Active(),
                     .decryptable = key->version >= keys.min_decrypt_version,
+                    .min_decrypt_version = keys.min_decrypt_version,
                 });
             }
         }
@@ -229,6 +230,56 @@ std::vector<KeyVersionStatus> Keyring::Status() const {
                std::tie(b.tenant, b.classification, b.version);
     });
     return out;
+}
+
+Result<std::vector<std::uint8_t>> Keyring::EncryptWithExistingKey(
+    const EnvelopeContext& ctx, Classification classification, std::string_view plaintext
+) const {
+    if (classification == Classification::kPublic) {
+        return SealPlainEnvelope(plaintext);
+    }
+    if (ctx.tenant.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "encrypting requires a tenant");
+    }
+    const std::shared_ptr<const KeyringSnapshot> snapshot = Load();
+    const TenantKeys* tenant = snapshot->Find(ctx.tenant);
+    const DataKey* key = tenant != nullptr ? tenant->Of(classification).Active() : nullptr;
+    if (key == nullptr) {
+        return MakeError(
+            ErrorCode::kUnavailable,
+            "no " + std::string(ClassificationName(classification)) + " data key for tenant '" +
+                std::string(ctx.tenant) + "'"
+        );
+    }
+    return SealEnvelope(key->key, ctx, classification, key->version, plaintext);
+}
+
+std::optional<std::uint32_t> Keyring::ActiveVersion(std::string_view tenant, Classification classification)
+    const {
+    if (static_cast<std::size_t>(classification) >= kClassificationCount) {
+        return std::nullopt;
+    }
+    const std::shared_ptr<const KeyringSnapshot> snapshot = Load();
+    const TenantKeys* keys = snapshot->Find(tenant);
+    const DataKey* active = keys != nullptr ? keys->Of(classification).Active() : nullptr;
+    if (active == nullptr) {
+        return std::nullopt;
+    }
+    return active->version;
+}
+
+bool Keyring::HasAllKeys(std::string_view tenant) const {
+    const std::shared_ptr<const KeyringSnapshot> snapshot = Load();
+    const TenantKeys* keys = snapshot->Find(tenant);
+    if (keys == nullptr) {
+        return false;
+    }
+    for (auto c : {Classification::kInternal, Classification::kConfidential, Classification::kRestricted}) {
+        if (keys->Of(c).Active() == nullptr) {
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace gw::crypto

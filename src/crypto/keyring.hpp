@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,8 +34,9 @@ struct KeyVersionStatus {
     Classification classification = Classification::kInternal;
     std::uint32_t version = 0;
     std::chrono::system_clock::time_point created_at;
-    bool active = false;       ///< the newest version: new writes use it
-    bool decryptable = false;  ///< not retired (version >= the min decrypt version)
+    bool active = false;                    ///< the newest version: new writes use it
+    bool decryptable = false;               ///< not retired (version >= the min decrypt version)
+    std::uint32_t min_decrypt_version = 0;  ///< of the (tenant, classification); 0 = nothing retired
 };
 
 namespace internal {
@@ -67,6 +69,12 @@ public:
     Result<std::vector<std::uint8_t>> Encrypt(
         const EnvelopeContext& ctx, Classification classification, std::string_view plaintext
     );
+
+    /// `Encrypt` that never creates a key, so it never blocks (io and store threads): kUnavailable
+    /// "no <class> data key for tenant 'T'" when (tenant, classification) has no active version.
+    Result<std::vector<std::uint8_t>> EncryptWithExistingKey(
+        const EnvelopeContext& ctx, Classification classification, std::string_view plaintext
+    ) const;
 
     /// Decrypts an envelope written by `Encrypt` for the same (tenant, table, row). Errors:
     /// - kInternal "malformed envelope: ..." (bad header) or "ciphertext integrity check failed
@@ -107,6 +115,15 @@ public:
 
     /// Every key version, ordered by tenant, classification and version.
     std::vector<KeyVersionStatus> Status() const;
+
+    /// The newest version of (tenant, classification), or nullopt when it has none (never created or
+    /// shredded). Non-blocking (snapshot read): callers on io/store threads use it to avoid `Encrypt`
+    /// creating a key (which blocks).
+    std::optional<std::uint32_t> ActiveVersion(std::string_view tenant, Classification classification) const;
+
+    /// True when `tenant` has an active key of every encrypted class (what `EnsureTenant` creates).
+    /// Non-blocking.
+    bool HasAllKeys(std::string_view tenant) const;
 
     /// Re-reads the store (e.g. after another process rotated).
     Result<void> Reload();

@@ -1,5 +1,6 @@
 #include "store/embedded_store.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <future>
 #include <mutex>
@@ -63,6 +64,9 @@ struct EmbeddedStore::Impl {
     // ~EmbeddedStore stops the writer, then the readers, explicitly; by destruction both are idle.
     std::unique_ptr<internal::GroupCommitWriter> writer;
     std::unique_ptr<internal::ReaderPool> readers;
+
+    // Encryption at rest (issue #6): read by repositories on every call; set at startup.
+    std::atomic<std::shared_ptr<ContentProtection>> protection;
 
     bool OnStoreThread() const noexcept { return writer->OnWriterThread() || readers->OnReaderThread(); }
 };
@@ -177,6 +181,14 @@ Result<void> EmbeddedStore::WriteBlocking(WriteFn fn) {
         return MakeError(ErrorCode::kInternal, "store: WriteBlocking called on a store thread");
     }
     return WaitFor([&](DoneFn done) { SubmitWrite(std::move(fn), std::move(done)); });
+}
+
+void EmbeddedStore::SetContentProtection(std::shared_ptr<ContentProtection> protection) {
+    impl_->protection.store(std::move(protection), std::memory_order_release);
+}
+
+std::shared_ptr<ContentProtection> EmbeddedStore::GetContentProtection() const {
+    return impl_->protection.load(std::memory_order_acquire);
 }
 
 EmbeddedStore::Stats EmbeddedStore::GetStats() const {

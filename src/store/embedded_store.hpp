@@ -17,6 +17,8 @@
 
 namespace gw::store {
 
+class ContentProtection;
+
 /// Owns `<data_dir>/gateway.db`. Thread-safe unless noted.
 ///
 /// Threads: one *writer* thread owns the only writable connection and runs every write function;
@@ -92,6 +94,12 @@ public:
     Result<void> WriteBlocking(WriteFn fn);
 
     Stats GetStats() const;
+
+    /// Encryption at rest (issue #6): the repositories over this store seal conversation content with
+    /// `protection` (see content_protection.hpp); null (the default) stores plaintext and refuses to read
+    /// sealed rows. Set it at startup before serving; later changes apply to calls made after them.
+    void SetContentProtection(std::shared_ptr<ContentProtection> protection);
+    std::shared_ptr<ContentProtection> GetContentProtection() const;
 
 private:
     struct Impl;

@@ -3,7 +3,9 @@
 #include <optional>
 #include <utility>
 
+#include "store/content_protection.hpp"
 #include "store/internal/conversation_rows.hpp"
+#include "store/internal/entry_sealing.hpp"
 #include "store/internal/store_calls.hpp"
 
 namespace gw::store {
@@ -16,7 +18,11 @@ using internal::PrepareBound;
 
 /// The live record of (tenant, key) at `now`, or nullopt when absent or expired.
 Result<std::optional<IdempotencyRecord>> LoadLive(
-    sqlite::Connection& conn, const std::string& tenant_id, const std::string& key, std::int64_t now
+    sqlite::Connection& conn,
+    const std::string& tenant_id,
+    const std::string& key,
+    std::int64_t now,
+    const ContentProtection* protection
 ) {
     auto stmt = PrepareBound(
         conn,
@@ -36,11 +42,25 @@ Result<std::optional<IdempotencyRecord>> LoadLive(
     if (!*row) {
         return std::optional<IdempotencyRecord>();
     }
+    auto ack =
+        internal::OpenIdempotencyPayload(protection, tenant_id, key, "ack", internal::ColText(*stmt, 0));
+    if (!ack) {
+        return ack.error();
+    }
+    std::optional<std::string> result;
+    if (auto stored = internal::ColOptText(*stmt, 1)) {
+        auto opened =
+            internal::OpenIdempotencyPayload(protection, tenant_id, key, "result", std::move(*stored));
+        if (!opened) {
+            return opened.error();
+        }
+        result = std::move(*opened);
+    }
     return std::optional<IdempotencyRecord>(IdempotencyRecord{
         tenant_id,
         key,
-        internal::ColText(*stmt, 0),
-        internal::ColOptText(*stmt, 1),
+        std::move(*ack),
+        std::move(result),
         stmt->ColumnInt64(2),
         stmt->ColumnInt64(3),
     });
@@ -65,9 +85,10 @@ Result<domain::ClaimResult> ClaimKey(
     const std::string& key,
     const std::string& ack,
     std::int64_t ttl_ms,
-    std::int64_t now
+    std::int64_t now,
+    const ContentProtection* protection
 ) {
-    auto live = LoadLive(conn, tenant_id, key, now);
+    auto live = LoadLive(conn, tenant_id, key, now, protection);
     if (!live) {
         return live.error();
     }
@@ -82,13 +103,17 @@ Result<domain::ClaimResult> ClaimKey(
     if (!expired) {
         return expired.error();
     }
+    auto sealed_ack = internal::SealIdempotencyPayload(protection, tenant_id, key, "ack", ack);
+    if (!sealed_ack) {
+        return sealed_ack.error();
+    }
     auto inserted = Exec(
         conn,
         "INSERT INTO idempotency_keys (tenant_id, key, ack, ttl_ms, created_at, expires_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         tenant_id,
         key,
-        ack,
+        *sealed_ack,
         ttl_ms,
         now,
         now + ttl_ms
@@ -104,9 +129,10 @@ Result<IdempotencyRecord> CompleteKey(
     const std::string& tenant_id,
     const std::string& key,
     const std::string& result,
-    std::int64_t now
+    std::int64_t now,
+    const ContentProtection* protection
 ) {
-    auto live = LoadLive(conn, tenant_id, key, now);
+    auto live = LoadLive(conn, tenant_id, key, now, protection);
     if (!live) {
         return live.error();
     }
@@ -116,11 +142,15 @@ Result<IdempotencyRecord> CompleteKey(
     if ((*live)->Completed()) {
         return std::move(**live);  // the first result wins
     }
+    auto sealed_result = internal::SealIdempotencyPayload(protection, tenant_id, key, "result", result);
+    if (!sealed_result) {
+        return sealed_result.error();
+    }
     auto updated = Exec(
         conn,
         "UPDATE idempotency_keys SET result = ?1, completed_at = ?2, expires_at = ?2 + ttl_ms "
         "WHERE tenant_id = ?3 AND key = ?4",
-        result,
+        *sealed_result,
         now,
         tenant_id,
         key
@@ -128,7 +158,7 @@ Result<IdempotencyRecord> CompleteKey(
     if (!updated) {
         return updated.error();
     }
-    auto stored = LoadLive(conn, tenant_id, key, now);
+    auto stored = LoadLive(conn, tenant_id, key, now, protection);
     if (!stored) {
         return stored.error();
     }
@@ -139,9 +169,13 @@ Result<IdempotencyRecord> CompleteKey(
 }
 
 Result<bool> ReleaseKey(
-    sqlite::Connection& conn, const std::string& tenant_id, const std::string& key, std::int64_t now
+    sqlite::Connection& conn,
+    const std::string& tenant_id,
+    const std::string& key,
+    std::int64_t now,
+    const ContentProtection* protection
 ) {
-    auto live = LoadLive(conn, tenant_id, key, now);
+    auto live = LoadLive(conn, tenant_id, key, now, protection);
     if (!live) {
         return live.error();
     }
@@ -174,12 +208,19 @@ asio::awaitable<Result<domain::ClaimResult>> SqliteIdempotencyRepository::Claim(
     if (ttl < domain::kMinIdempotencyTtl) {
         co_return MakeError(ErrorCode::kInvalidArgument, "idempotency TTL is below the 5 minute minimum");
     }
+    std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
+    if (protection) {
+        if (auto keys = co_await protection->EnsureKeys(tenant_id); !keys) {
+            co_return keys.error();
+        }
+    }
     auto claim = [tenant_id = std::move(tenant_id),
                   key = std::move(key),
                   ack = std::move(ack),
                   ttl_ms = static_cast<std::int64_t>(ttl.count()),
-                  clock = clock_](sqlite::Connection& conn) {
-        return ClaimKey(conn, tenant_id, key, ack, ttl_ms, clock());
+                  clock = clock_,
+                  protection](sqlite::Connection& conn) {
+        return ClaimKey(conn, tenant_id, key, ack, ttl_ms, clock(), protection.get());
     };
     Result<domain::ClaimResult> claimed =
         co_await internal::WriteValue<domain::ClaimResult>(store_, std::move(claim));
@@ -189,19 +230,31 @@ asio::awaitable<Result<domain::ClaimResult>> SqliteIdempotencyRepository::Claim(
 asio::awaitable<Result<IdempotencyRecord>> SqliteIdempotencyRepository::Complete(
     std::string tenant_id, std::string key, std::string result
 ) {
-    auto complete =
-        [tenant_id = std::move(tenant_id), key = std::move(key), result = std::move(result), clock = clock_](
-            sqlite::Connection& conn
-        ) { return CompleteKey(conn, tenant_id, key, result, clock()); };
+    std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
+    if (protection) {
+        if (auto keys = co_await protection->EnsureKeys(tenant_id); !keys) {
+            co_return keys.error();
+        }
+    }
+    auto complete = [tenant_id = std::move(tenant_id),
+                     key = std::move(key),
+                     result = std::move(result),
+                     clock = clock_,
+                     protection](sqlite::Connection& conn) {
+        return CompleteKey(conn, tenant_id, key, result, clock(), protection.get());
+    };
     Result<IdempotencyRecord> record =
         co_await internal::WriteValue<IdempotencyRecord>(store_, std::move(complete));
     co_return record;
 }
 
 asio::awaitable<Result<void>> SqliteIdempotencyRepository::Release(std::string tenant_id, std::string key) {
-    auto release = [tenant_id = std::move(tenant_id), key = std::move(key), clock = clock_](
-                       sqlite::Connection& conn
-                   ) { return ReleaseKey(conn, tenant_id, key, clock()); };
+    auto release = [tenant_id = std::move(tenant_id),
+                    key = std::move(key),
+                    clock = clock_,
+                    protection = store_.GetContentProtection()](sqlite::Connection& conn) {
+        return ReleaseKey(conn, tenant_id, key, clock(), protection.get());
+    };
     Result<bool> released = co_await internal::WriteValue<bool>(store_, std::move(release));
     if (!released) {
         co_return released.error();

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include "crypto/encoding.hpp"
+#include "crypto/random.hpp"
+#include "store/data_protection.hpp"
 #include "store/embedded_store.hpp"
 #include "store/internal/embedded_migrations.hpp"
 #include "store/internal/migrator.hpp"
@@ -37,10 +40,25 @@ std::unique_ptr<EmbeddedStore> OpenStore(const std::string& data_dir) {
     return std::move(*store);
 }
 
+/// Encryption at rest over the test store: a random static master key, the default policy (everything
+/// confidential).
+std::unique_ptr<DataProtection> ProtectStore(EmbeddedStore& store, const std::string& data_dir) {
+    DataProtectionOptions options;
+    options.provider =
+        crypto::StaticKeyProvider::FromEncoded(crypto::HexEncode(crypto::RandomBytes<32>()), "test").value();
+    auto dp = DataProtection::Open(store, data_dir, {}, std::move(options));
+    if (!dp) {
+        ADD_FAILURE() << "DataProtection::Open: " << dp.error().message;
+        return nullptr;
+    }
+    return std::move(*dp);
+}
+
 class SqliteEnvironment final : public PortEnvironment {
 public:
-    explicit SqliteEnvironment(domain::WallClock clock)
+    SqliteEnvironment(domain::WallClock clock, bool encrypted)
         : store_(OpenStore(dir_.File("var"))),
+          protection_(encrypted ? ProtectStore(*store_, dir_.File("var")) : nullptr),
           sessions_(*store_, clock),
           transcripts_(*store_, clock),
           idempotency_(*store_, clock) {}
@@ -69,21 +87,28 @@ public:
 private:
     TempDirForTest dir_;
     std::unique_ptr<EmbeddedStore> store_;
+    std::unique_ptr<DataProtection> protection_;
     SqliteSessionRepository sessions_;
     SqliteTranscriptRepository transcripts_;
     SqliteIdempotencyRepository idempotency_;
 };
 
 std::unique_ptr<PortEnvironment> MakeSqliteEnvironment(domain::WallClock clock) {
-    return std::make_unique<SqliteEnvironment>(std::move(clock));
+    return std::make_unique<SqliteEnvironment>(std::move(clock), false);
+}
+
+std::unique_ptr<PortEnvironment> MakeEncryptedSqliteEnvironment(domain::WallClock clock) {
+    return std::make_unique<SqliteEnvironment>(std::move(clock), true);
 }
 
 const PortSuiteParam kSqlite{"Sqlite", MakeSqliteEnvironment};
+const PortSuiteParam kSqliteEncrypted{"SqliteEncrypted", MakeEncryptedSqliteEnvironment};
 
 }  // namespace
 
 namespace port_suite {
 GW_INSTANTIATE_CONVERSATION_PORT_SUITE(Store, kSqlite);
+GW_INSTANTIATE_CONVERSATION_PORT_SUITE(StoreEncrypted, kSqliteEncrypted);
 }  // namespace port_suite
 
 namespace {

@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "store/content_protection.hpp"
 #include "store/internal/conversation_rows.hpp"
 #include "store/internal/store_calls.hpp"
 
@@ -15,7 +16,9 @@ namespace asio = boost::asio;
 using domain::TranscriptEntry;
 using internal::PrepareBound;
 
-Result<domain::HistoryPage> ReadHistory(sqlite::Connection& conn, const domain::HistoryQuery& q) {
+Result<domain::HistoryPage> ReadHistory(
+    sqlite::Connection& conn, const domain::HistoryQuery& q, const ContentProtection* protection
+) {
     const std::size_t limit = std::clamp<std::size_t>(q.limit, 1, domain::kMaxHistoryLimit);
     const std::int64_t before = q.before_seq.value_or(std::numeric_limits<std::int64_t>::max());
     auto stmt = PrepareBound(
@@ -31,7 +34,7 @@ Result<domain::HistoryPage> ReadHistory(sqlite::Connection& conn, const domain::
     if (!stmt) {
         return stmt.error();
     }
-    auto entries = internal::ReadEntries(*stmt);
+    auto entries = internal::ReadEntries(*stmt, protection);
     if (!entries) {
         return entries.error();
     }
@@ -59,7 +62,11 @@ Result<domain::HistoryPage> ReadHistory(sqlite::Connection& conn, const domain::
 }
 
 Result<std::vector<TranscriptEntry>> ReadBranch(
-    sqlite::Connection& conn, const std::string& tenant_id, const std::string& leaf_id, std::size_t limit
+    sqlite::Connection& conn,
+    const std::string& tenant_id,
+    const std::string& leaf_id,
+    std::size_t limit,
+    const ContentProtection* protection
 ) {
     // Walk parent links up from the leaf (ids are unique and a parent must exist before its child, so the
     // walk cannot cycle), keeping at most `limit` entries nearest the leaf.
@@ -80,7 +87,7 @@ Result<std::vector<TranscriptEntry>> ReadBranch(
     if (!stmt) {
         return stmt.error();
     }
-    auto entries = internal::ReadEntries(*stmt);
+    auto entries = internal::ReadEntries(*stmt, protection);
     if (entries && entries->empty()) {
         return MakeError(ErrorCode::kNotFound, "transcript entry " + leaf_id + " not found");
     }
@@ -88,7 +95,10 @@ Result<std::vector<TranscriptEntry>> ReadBranch(
 }
 
 Result<TranscriptEntry> ReadEntry(
-    sqlite::Connection& conn, const std::string& tenant_id, const std::string& id
+    sqlite::Connection& conn,
+    const std::string& tenant_id,
+    const std::string& id,
+    const ContentProtection* protection
 ) {
     auto stmt = PrepareBound(
         conn,
@@ -99,7 +109,7 @@ Result<TranscriptEntry> ReadEntry(
     if (!stmt) {
         return stmt.error();
     }
-    auto entries = internal::ReadEntries(*stmt);
+    auto entries = internal::ReadEntries(*stmt, protection);
     if (!entries) {
         return entries.error();
     }
@@ -117,9 +127,16 @@ SqliteTranscriptRepository::SqliteTranscriptRepository(EmbeddedStore& store, dom
 asio::awaitable<Result<std::vector<TranscriptEntry>>> SqliteTranscriptRepository::Append(
     std::vector<TranscriptEntry> entries
 ) {
+    std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
+    if (protection && !entries.empty()) {
+        if (auto keys = co_await protection->EnsureKeys(entries.front().tenant_id); !keys) {
+            co_return keys.error();
+        }
+    }
     // Write functions run exactly once, so they may move what they own.
-    auto append = [entries = std::move(entries), clock = clock_](sqlite::Connection& conn) mutable {
-        return internal::InsertEntries(conn, std::move(entries), clock());
+    auto append = [entries = std::move(entries), clock = clock_, protection](sqlite::Connection& conn
+                  ) mutable {
+        return internal::InsertEntries(conn, std::move(entries), clock(), protection.get());
     };
     Result<std::vector<TranscriptEntry>> stored =
         co_await internal::WriteValue<std::vector<TranscriptEntry>>(store_, std::move(append));
@@ -127,7 +144,10 @@ asio::awaitable<Result<std::vector<TranscriptEntry>>> SqliteTranscriptRepository
 }
 
 asio::awaitable<Result<domain::HistoryPage>> SqliteTranscriptRepository::History(domain::HistoryQuery query) {
-    auto read = [query = std::move(query)](sqlite::Connection& conn) { return ReadHistory(conn, query); };
+    auto read = [query = std::move(query),
+                 protection = store_.GetContentProtection()](sqlite::Connection& conn) {
+        return ReadHistory(conn, query, protection.get());
+    };
     Result<domain::HistoryPage> page =
         co_await internal::ReadValue<domain::HistoryPage>(store_, std::move(read));
     co_return page;
@@ -138,7 +158,10 @@ asio::awaitable<Result<std::vector<TranscriptEntry>>> SqliteTranscriptRepository
 ) {
     auto read = [tenant_id = std::move(tenant_id),
                  leaf = std::move(leaf_entry_id),
-                 limit](sqlite::Connection& conn) { return ReadBranch(conn, tenant_id, leaf, limit); };
+                 limit,
+                 protection = store_.GetContentProtection()](sqlite::Connection& conn) {
+        return ReadBranch(conn, tenant_id, leaf, limit, protection.get());
+    };
     Result<std::vector<TranscriptEntry>> branch =
         co_await internal::ReadValue<std::vector<TranscriptEntry>>(store_, std::move(read));
     co_return branch;
@@ -147,8 +170,10 @@ asio::awaitable<Result<std::vector<TranscriptEntry>>> SqliteTranscriptRepository
 asio::awaitable<Result<TranscriptEntry>> SqliteTranscriptRepository::GetEntry(
     std::string tenant_id, std::string entry_id
 ) {
-    auto read = [tenant_id = std::move(tenant_id), id = std::move(entry_id)](sqlite::Connection& conn) {
-        return ReadEntry(conn, tenant_id, id);
+    auto read = [tenant_id = std::move(tenant_id),
+                 id = std::move(entry_id),
+                 protection = store_.GetContentProtection()](sqlite::Connection& conn) {
+        return ReadEntry(conn, tenant_id, id, protection.get());
     };
     Result<TranscriptEntry> entry = co_await internal::ReadValue<TranscriptEntry>(store_, std::move(read));
     co_return entry;

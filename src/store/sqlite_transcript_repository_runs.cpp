@@ -1,6 +1,7 @@
 // SqliteTranscriptRepository: runs (StartRun, FinishRun, GetRun, recovery).
 #include <utility>
 
+#include "store/content_protection.hpp"
 #include "store/internal/conversation_rows.hpp"
 #include "store/internal/store_calls.hpp"
 #include "store/sqlite_transcript_repository.hpp"
@@ -46,7 +47,9 @@ Result<std::string> TranscriptOwner(sqlite::Connection& conn, const Run& run) {
     return internal::ColOptText(*stmt, 0).value_or("");
 }
 
-Result<domain::StartRunResult> Start(sqlite::Connection& conn, domain::RunStart start, std::int64_t now) {
+Result<domain::StartRunResult> Start(
+    sqlite::Connection& conn, domain::RunStart start, std::int64_t now, const ContentProtection* protection
+) {
     Run& run = start.run;
     if (run.idempotency_key) {
         auto first = internal::LoadRunByIdempotencyKey(conn, run.tenant_id, *run.idempotency_key);
@@ -86,7 +89,7 @@ Result<domain::StartRunResult> Start(sqlite::Connection& conn, domain::RunStart 
         return error;
     }
     if (!start.entries.empty()) {
-        auto stored = internal::InsertEntries(conn, std::move(start.entries), now);
+        auto stored = internal::InsertEntries(conn, std::move(start.entries), now, protection);
         if (!stored) {
             return stored.error();
         }
@@ -112,7 +115,9 @@ Result<domain::StartRunResult> Start(sqlite::Connection& conn, domain::RunStart 
     return domain::StartRunResult{true, std::move(*stored_run)};
 }
 
-Result<Run> Finish(sqlite::Connection& conn, domain::RunFinish finish, std::int64_t now) {
+Result<Run> Finish(
+    sqlite::Connection& conn, domain::RunFinish finish, std::int64_t now, const ContentProtection* protection
+) {
     auto run = internal::LoadRun(conn, finish.tenant_id, finish.run_id);
     if (!run) {
         return run.error();
@@ -130,7 +135,7 @@ Result<Run> Finish(sqlite::Connection& conn, domain::RunFinish finish, std::int6
         return same.error();
     }
     if (!finish.entries.empty()) {
-        auto stored = internal::InsertEntries(conn, std::move(finish.entries), now);
+        auto stored = internal::InsertEntries(conn, std::move(finish.entries), now, protection);
         if (!stored) {
             return stored.error();
         }
@@ -187,8 +192,14 @@ asio::awaitable<Result<domain::StartRunResult>> SqliteTranscriptRepository::Star
         !same) {
         co_return same.error();
     }
-    auto write = [start = std::move(start), clock = clock_](sqlite::Connection& conn) mutable {
-        return Start(conn, std::move(start), clock());
+    std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
+    if (protection && !start.entries.empty()) {
+        if (auto keys = co_await protection->EnsureKeys(run.tenant_id); !keys) {
+            co_return keys.error();
+        }
+    }
+    auto write = [start = std::move(start), clock = clock_, protection](sqlite::Connection& conn) mutable {
+        return Start(conn, std::move(start), clock(), protection.get());
     };
     Result<domain::StartRunResult> started =
         co_await internal::WriteValue<domain::StartRunResult>(store_, std::move(write));
@@ -199,8 +210,14 @@ asio::awaitable<Result<Run>> SqliteTranscriptRepository::FinishRun(domain::RunFi
     if (finish.status == domain::RunStatus::kRunning) {
         co_return Invalid("FinishRun needs a terminal status");
     }
-    auto write = [finish = std::move(finish), clock = clock_](sqlite::Connection& conn) mutable {
-        return Finish(conn, std::move(finish), clock());
+    std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
+    if (protection && !finish.entries.empty()) {
+        if (auto keys = co_await protection->EnsureKeys(finish.tenant_id); !keys) {
+            co_return keys.error();
+        }
+    }
+    auto write = [finish = std::move(finish), clock = clock_, protection](sqlite::Connection& conn) mutable {
+        return Finish(conn, std::move(finish), clock(), protection.get());
     };
     Result<Run> finished = co_await internal::WriteValue<Run>(store_, std::move(write));
     co_return finished;

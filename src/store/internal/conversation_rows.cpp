@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "store/internal/conversation_codec.hpp"
+#include "store/internal/entry_sealing.hpp"
 
 namespace gw::store::internal {
 
@@ -44,7 +45,7 @@ Result<domain::Session> ReadSession(const sqlite::Statement& s) {
     return out;
 }
 
-Result<domain::TranscriptEntry> ReadEntry(const sqlite::Statement& s) {
+Result<domain::TranscriptEntry> ReadEntry(const sqlite::Statement& s, const ContentProtection* protection) {
     domain::TranscriptEntry e;
     e.id = ColText(s, 0);
     e.parent_id = ColOptText(s, 1);
@@ -57,7 +58,25 @@ Result<domain::TranscriptEntry> ReadEntry(const sqlite::Statement& s) {
         return MakeError(ErrorCode::kInternal, "store: entry " + e.id + " has an unknown role");
     }
     e.role = *role;
-    auto content = DecodeContent(s.ColumnText(7));
+    std::string content_json;
+    if (s.IsNull(21)) {
+        content_json = ColText(s, 7);
+        e.error_message = ColOptText(s, 16);
+    } else {
+        const std::span<const std::byte> blob = s.ColumnBlob(21);
+        auto opened = OpenEntryPayload(
+            protection,
+            e.tenant_id,
+            e.id,
+            std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(blob.data()), blob.size())
+        );
+        if (!opened) {
+            return opened.error();
+        }
+        content_json = std::move(opened->first);
+        e.error_message = std::move(opened->second);
+    }
+    auto content = DecodeContent(content_json);
     if (!content) {
         return MakeError(ErrorCode::kInternal, content.error().message + " (entry " + e.id + ")");
     }
@@ -74,7 +93,6 @@ Result<domain::TranscriptEntry> ReadEntry(const sqlite::Statement& s) {
             return MakeError(ErrorCode::kInternal, "store: entry " + e.id + " has an unknown stop reason");
         }
     }
-    e.error_message = ColOptText(s, 16);
     e.run_id = ColOptText(s, 17);
     e.created_at_ms = s.ColumnInt64(18);
     e.idempotency_key = ColOptText(s, 19);
@@ -225,6 +243,7 @@ std::string EntryColumns(std::string_view table_alias) {
         "timestamp",
         "idempotency_key",
         "seq",
+        "sealed",
     };
     std::string out;
     for (std::string_view column : kColumns) {
@@ -237,7 +256,9 @@ std::string EntryColumns(std::string_view table_alias) {
     return out;
 }
 
-Result<std::vector<domain::TranscriptEntry>> ReadEntries(sqlite::Statement& stmt) {
+Result<std::vector<domain::TranscriptEntry>> ReadEntries(
+    sqlite::Statement& stmt, const ContentProtection* protection
+) {
     std::vector<domain::TranscriptEntry> out;
     for (;;) {
         auto row = stmt.Step();
@@ -247,7 +268,7 @@ Result<std::vector<domain::TranscriptEntry>> ReadEntries(sqlite::Statement& stmt
         if (!*row) {
             return out;
         }
-        auto entry = ReadEntry(stmt);
+        auto entry = ReadEntry(stmt, protection);
         if (!entry) {
             return entry.error();
         }

@@ -18,6 +18,10 @@
 #include "drivers/sqlite/bind.hpp"
 #include "drivers/sqlite/connection.hpp"
 
+namespace gw::store {
+class ContentProtection;
+}  // namespace gw::store
+
 namespace gw::store::internal {
 
 // Positional binding lives in the driver (drivers/sqlite/bind.hpp).
@@ -52,8 +56,11 @@ Result<std::vector<domain::Session>> QuerySessions(
 /// The entry column list, each prefixed with `table_alias` ("" or "m.").
 std::string EntryColumns(std::string_view table_alias);
 
-/// Steps `stmt` (selecting EntryColumns) to the end.
-Result<std::vector<domain::TranscriptEntry>> ReadEntries(sqlite::Statement& stmt);
+/// Steps `stmt` (selecting EntryColumns) to the end, opening sealed rows with `protection` (null: a sealed
+/// row is an error).
+Result<std::vector<domain::TranscriptEntry>> ReadEntries(
+    sqlite::Statement& stmt, const ContentProtection* protection
+);
 
 /// The run (tenant, id) or (tenant, idempotency key); kNotFound when absent.
 Result<domain::Run> LoadRun(
@@ -72,10 +79,14 @@ Result<void> CheckEntriesBelongTo(
 );
 
 /// The transactional core of Append: validates, reserves seqs, checks parents and run fences, inserts,
-/// and advances the session's activity and usage. Errors as TranscriptRepository::Append. The caller's
-/// write transaction makes it all-or-nothing.
+/// and advances the session's activity and usage. Content and error messages are sealed with `protection`
+/// under the session's classification (null: plaintext). Errors as TranscriptRepository::Append. The
+/// caller's write transaction makes it all-or-nothing.
 Result<std::vector<domain::TranscriptEntry>> InsertEntries(
-    sqlite::Connection& conn, std::vector<domain::TranscriptEntry> entries, std::int64_t now_ms
+    sqlite::Connection& conn,
+    std::vector<domain::TranscriptEntry> entries,
+    std::int64_t now_ms,
+    const ContentProtection* protection
 );
 
 }  // namespace gw::store::internal

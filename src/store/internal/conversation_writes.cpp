@@ -5,6 +5,7 @@
 
 #include "store/internal/conversation_codec.hpp"
 #include "store/internal/conversation_rows.hpp"
+#include "store/internal/entry_sealing.hpp"
 
 namespace gw::store::internal {
 
@@ -13,8 +14,9 @@ namespace {
 constexpr std::string_view kInsertEntry =
     "INSERT INTO messages (id, tenant_id, session_id, transcript_id, parent_id, user_id, role, content, "
     "timestamp, idempotency_key, seq, run_id, provider, model, stop_reason, error_message, input_tokens, "
-    "output_tokens, cache_read_tokens, cache_write_tokens, total_tokens) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    "output_tokens, cache_read_tokens, cache_write_tokens, total_tokens, key_class, key_version, sealed) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, "
+    "?22, ?23, ?24)";
 
 Error Invalid(std::string message) {
     return MakeError(ErrorCode::kInvalidArgument, std::move(message));
@@ -106,9 +108,18 @@ Result<void> CheckRunFence(
     return Ok();
 }
 
-Result<void> InsertOne(sqlite::Statement& insert, const domain::TranscriptEntry& e) {
+Result<void> InsertOne(
+    sqlite::Statement& insert,
+    const domain::TranscriptEntry& e,
+    const ContentProtection* protection,
+    crypto::Classification classification
+) {
     if (auto reset = insert.Reset(); !reset) {
         return reset.error();
+    }
+    auto payload = SealEntryPayload(protection, classification, e, EncodeContent(e.content));
+    if (!payload) {
+        return payload.error();
     }
     const std::optional<domain::TokenUsage>& u = e.usage;
     auto bound = BindAll(
@@ -120,7 +131,7 @@ Result<void> InsertOne(sqlite::Statement& insert, const domain::TranscriptEntry&
         e.parent_id,
         NonEmpty(e.user_id),
         domain::RoleName(e.role),
-        EncodeContent(e.content),
+        payload->content,
         e.created_at_ms,
         e.idempotency_key,
         e.seq,
@@ -128,15 +139,22 @@ Result<void> InsertOne(sqlite::Statement& insert, const domain::TranscriptEntry&
         e.provider,
         e.model,
         e.stop_reason ? std::optional<std::string>(domain::StopReasonName(*e.stop_reason)) : std::nullopt,
-        e.error_message,
+        payload->error_message,
         u ? std::optional<std::int64_t>(u->input) : std::nullopt,
         u ? std::optional<std::int64_t>(u->output) : std::nullopt,
         u ? std::optional<std::int64_t>(u->cache_read) : std::nullopt,
         u ? std::optional<std::int64_t>(u->cache_write) : std::nullopt,
-        u ? std::optional<std::int64_t>(u->total) : std::nullopt
+        u ? std::optional<std::int64_t>(u->total) : std::nullopt,
+        payload->key_class,
+        payload->key_version
     );
     if (!bound) {
         return bound.error();
+    }
+    auto sealed = payload->sealed ? insert.BindBlob(24, std::as_bytes(std::span(*payload->sealed)))
+                                  : insert.BindNull(24);
+    if (!sealed) {
+        return sealed.error();
     }
     auto ran = insert.Run();
     if (!ran) {
@@ -202,7 +220,10 @@ Result<void> CheckEntriesBelongTo(
 }
 
 Result<std::vector<domain::TranscriptEntry>> InsertEntries(
-    sqlite::Connection& conn, std::vector<domain::TranscriptEntry> entries, std::int64_t now_ms
+    sqlite::Connection& conn,
+    std::vector<domain::TranscriptEntry> entries,
+    std::int64_t now_ms,
+    const ContentProtection* protection
 ) {
     if (entries.empty() || entries.size() > domain::kMaxEntriesPerAppend) {
         return Invalid("an append takes 1 to " + std::to_string(domain::kMaxEntriesPerAppend) + " entries");
@@ -222,6 +243,10 @@ Result<std::vector<domain::TranscriptEntry>> InsertEntries(
         return reserved.error();
     }
     auto [seq, owner] = std::move(*reserved);
+    auto classification = ClassifySession(conn, protection, first.tenant_id, first.session_id);
+    if (!classification) {
+        return classification.error();
+    }
     auto insert = conn.Prepare(kInsertEntry);
     if (!insert) {
         return insert.error();
@@ -243,7 +268,7 @@ Result<std::vector<domain::TranscriptEntry>> InsertEntries(
             e.created_at_ms = now_ms;
         }
         e.seq = seq++;
-        if (auto inserted = InsertOne(*insert, e); !inserted) {
+        if (auto inserted = InsertOne(*insert, e, protection, *classification); !inserted) {
             return inserted.error();
         }
         batch_ids.insert(e.id);
