@@ -1,0 +1,45 @@
+#pragma once
+/// @file
+/// @brief Module-private: parses and validates a `/v1/chat/completions` request into a SendRequest.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/internal/openai_common.hpp"
+
+namespace gw::api::internal {
+
+struct ChatRequest {
+    std::string model;  ///< as requested (echoed in responses); "openclaw" when absent
+    bool stream = false;
+    bool include_usage = false;
+    std::vector<std::string> client_tool_names;
+    engine::SendRequest send;  ///< agent, session key, message, history, options (queue mode followup)
+};
+
+struct ChatParse {
+    std::optional<ChatRequest> request;
+    RequestError error;  ///< when `request` is empty
+};
+
+/// Validates body and headers (x-openclaw-agent-id, x-openclaw-model, x-openclaw-session-key,
+/// Idempotency-Key). `known_agents` as KnownAgents(); `default_agent` is the target of `openclaw`.
+ChatParse ParseChatRequest(
+    const net::HttpRequest& http, const std::vector<std::string>& known_agents, std::string_view default_agent
+);
+
+/// Common header handling of chat and responses: x-openclaw-agent-id (overrides `agent_id` when set;
+/// must be known), x-openclaw-model (model_override), Idempotency-Key. Returns an error to send.
+std::optional<RequestError> ApplyOpenClawHeaders(
+    const net::HttpRequest& http,
+    const std::vector<std::string>& known_agents,
+    std::string& agent_id,
+    engine::SendRequest& send
+);
+
+/// Number of a JSON value (int or double), nullopt for other kinds.
+std::optional<double> NumberOf(const json::value& value);
+
+}  // namespace gw::api::internal
