@@ -103,3 +103,43 @@ def promtool() -> str:
     if not path:
         missing("promtool not installed (Debian package prometheus)")
     return path
+
+
+@pytest.fixture
+def fake_llm():
+    """A started fake_llm.FakeLLM (api key gw_e2e.UPSTREAM_KEY), stopped at teardown."""
+    from fake_llm import FakeLLM
+    from gw_e2e import UPSTREAM_KEY
+
+    with FakeLLM(api_key=UPSTREAM_KEY) as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake_llm_factory():
+    """`fake_llm_factory(**kwargs) -> FakeLLM` for tests that need several upstreams (failover)."""
+    from fake_llm import FakeLLM
+    from gw_e2e import UPSTREAM_KEY
+
+    fakes = []
+
+    def make(**kwargs):
+        kwargs.setdefault("api_key", UPSTREAM_KEY)
+        fake = FakeLLM(**kwargs).start()
+        fakes.append(fake)
+        return fake
+
+    yield make
+    for fake in fakes:
+        fake.stop()
+
+
+@pytest.fixture
+def llm_gateway(gateway, fake_llm):
+    """`llm_gateway(api="openai-completions", **llm_config_kwargs) -> Gateway` wired to `fake_llm`."""
+    from gw_e2e import llm_config
+
+    def start(api: str = "openai-completions", **kwargs):
+        return gateway(llm_config(fake_llm.base_url, api=api, **kwargs))
+
+    return start

@@ -636,3 +636,151 @@ def run_cli(binary: Path, args: Iterable[str], cwd: Path, env: dict | None = Non
         text=True,
         timeout=timeout,
     )
+
+
+# ------------------------------------------------------------------------- conversation engine (LLM)
+
+GATEWAY_TOKEN = "e2e-gateway-token-0123456789"
+UPSTREAM_KEY = "sk-fake-upstream-key"
+
+
+def provider_entry(base_url: str, api: str = "openai-completions", api_key: str | None = UPSTREAM_KEY,
+                   **extra: Any) -> dict:
+    """One `models.providers.<id>` entry; fast retries by default so tests do not wait on backoff."""
+    entry = {"base_url": base_url, "api": api, "max_retries": 2, "retry_base_delay": "10ms",
+             "retry_max_delay": "2s", "connect_timeout": "5s"}
+    if api_key is not None:
+        entry["api_key"] = api_key
+    entry.update(extra)
+    return entry
+
+
+def llm_config(base_url: str, *, api: str = "openai-completions", provider: str = "fake", model: str = "fake-model",
+               api_key: str | None = UPSTREAM_KEY, token: str | None = GATEWAY_TOKEN, provider_extra: dict | None = None,
+               defaults: dict | None = None, extra: dict | None = None) -> dict:
+    """A gateway config whose default agent talks to `base_url` (a FakeLLM) as provider `provider`.
+
+    `defaults` is merged into `agents.defaults`, `extra` into the whole config (deep merge)."""
+    config = {
+        "models": {"providers": {provider: provider_entry(base_url, api, api_key, **(provider_extra or {}))}},
+        "agents": {"defaults": {"model": f"{provider}/{model}", **(defaults or {})}},
+    }
+    if token is not None:
+        config["auth"] = {"token": token}
+    return deep_merge(config, extra or {})
+
+
+def bearer(token: str = GATEWAY_TOKEN, **more: str) -> dict:
+    return {"Authorization": f"Bearer {token}", **more}
+
+
+def post_json(gw: "Gateway", path: str, body: Any, headers: dict | None = None, token: str | None = GATEWAY_TOKEN,
+              timeout: float = IO_TIMEOUT) -> Response:
+    """POSTs a JSON body (with the gateway bearer unless token is None) on a fresh connection."""
+    hdrs = {"Content-Type": "application/json"}
+    if token is not None:
+        hdrs.update(bearer(token))
+    hdrs.update(headers or {})
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return http_request(gw.port, "POST", path, body=data, headers=hdrs, host=gw.host, timeout=timeout,
+                        ssl_context=gw.ssl_context)
+
+
+def sse_events(data: bytes | str) -> list[tuple[str | None, str]]:
+    """Splits an SSE body into (event, data) pairs; comment lines are skipped."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        if not block.strip():
+            continue
+        event, lines = None, []
+        for line in block.split("\n"):
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                lines.append(value)
+        if lines or event:
+            events.append((event, "\n".join(lines)))
+    return events
+
+
+class SseStream:
+    """A streaming POST read event by event (http.client decodes chunked transfer); every read is bounded
+    by the socket timeout. close() drops the connection (a client going away mid-stream)."""
+
+    def __init__(self, gw: "Gateway", path: str, body: Any, headers: dict | None = None,
+                 token: str | None = GATEWAY_TOKEN, timeout: float = IO_TIMEOUT):
+        self.conn = http.client.HTTPConnection(gw.host, gw.port, timeout=timeout)
+        hdrs = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+        if token is not None:
+            hdrs.update(bearer(token))
+        hdrs.update(headers or {})
+        self.conn.request("POST", path, body=json.dumps(body).encode(), headers=hdrs)
+        self.resp = self.conn.getresponse()
+        self.status = self.resp.status
+        self.headers = {k.lower(): v for k, v in self.resp.getheaders()}
+        self.done = False
+
+    def next_event(self) -> tuple[str | None, str] | None:
+        """The next (event, data) pair, or None at the end of the body."""
+        event, lines = None, []
+        while True:
+            raw = self.resp.readline()
+            if not raw:
+                self.done = True
+                return (event, "\n".join(lines)) if (lines or event) else None
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if not line:
+                if lines or event:
+                    return event, "\n".join(lines)
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if name == "event":
+                event = value
+            elif name == "data":
+                lines.append(value)
+
+    def events(self) -> list[tuple[str | None, str]]:
+        out = []
+        while (ev := self.next_event()) is not None:
+            out.append(ev)
+        return out
+
+    def body(self) -> bytes:
+        return self.resp.read()
+
+    def close(self) -> None:
+        try:
+            self.conn.sock and self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()
+
+    def __enter__(self) -> "SseStream":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def chat_body(text: str = "ping", *, stream: bool = False, model: str = "openclaw", **extra: Any) -> dict:
+    return {"model": model, "stream": stream, "messages": [{"role": "user", "content": text}], **extra}
+
+
+def openai_error(resp: Response, status: int) -> dict:
+    """Checks the OpenAI error shape {"error":{"message","type",...}} and returns the inner object."""
+    assert resp.status == status, resp
+    assert (resp.header("content-type") or "").startswith("application/json"), resp
+    body = resp.json()
+    assert isinstance(body.get("error"), dict), body
+    err = body["error"]
+    assert isinstance(err.get("message"), str) and err["message"], body
+    assert isinstance(err.get("type"), str) and err["type"], body
+    return err

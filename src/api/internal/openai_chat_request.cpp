@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/ids.hpp"
+#include "crypto/sha256.hpp"
 #include "domain/session_key.hpp"
 
 namespace gw::api::internal {
@@ -368,7 +369,14 @@ ChatParse ParseChatRequest(
         }
         out.send.session_key = user_key->ToString();
     } else {
-        auto new_key = domain::OpenAiSessionKey(agent_id, NewUuid());
+        // Stateless: a new session per request. A retried request (same Idempotency-Key) must land in the
+        // same session, or the engine would see the key reused elsewhere; derive the id from the key.
+        auto new_key = domain::OpenAiSessionKey(
+            agent_id,
+            out.send.idempotency_key
+                ? "idem-" + crypto::Sha256Hex(agent_id + "\n" + *out.send.idempotency_key).substr(0, 32)
+                : NewUuid()
+        );
         if (!new_key) {
             return Fail(RequestError{new_key.error().message, "model"});
         }

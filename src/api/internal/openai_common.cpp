@@ -153,6 +153,10 @@ Failure SubmitFailure(const Error& error) {
 
 Failure RunFailure(domain::RunStatus status, std::optional<domain::ModelErrorKind> kind) {
     using K = domain::ModelErrorKind;
+    // A run past its deadline is recorded aborted with kind timeout: that is a 504, not an abort.
+    if (kind == K::kTimeout) {
+        return Failure{504, "api_error", "timeout", "the run timed out", std::nullopt};
+    }
     if (status == domain::RunStatus::kAborted || kind == K::kAborted) {
         return Failure{503, "api_error", "run_aborted", "the run was aborted", std::nullopt};
     }
