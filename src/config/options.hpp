@@ -34,6 +34,10 @@ struct ServerOptions {
     std::chrono::milliseconds header_read_timeout{10'000};
     std::chrono::milliseconds keepalive_idle_timeout{5'000};
     std::chrono::milliseconds request_timeout{30'000};
+    /// Path prefix -> handler time limit replacing request_timeout for the handler of matching routes
+    /// (longest prefix wins). Not read from YAML: the app derives it (e.g. `/v1/` waits for a whole
+    /// model run, bounded by the agents' timeouts).
+    std::map<std::string, std::chrono::milliseconds> route_handler_timeouts;
     std::chrono::milliseconds shutdown_grace{10'000};
     std::size_t ws_max_message_bytes = 25 * 1024 * 1024;
     std::size_t ws_max_queued_bytes = 50 * 1024 * 1024;

@@ -57,6 +57,8 @@ std::string_view EdgeReasonName(EdgeReason reason) noexcept {
             return "reputation";
         case EdgeReason::kRateLimited:
             return "rate_limited";
+        case EdgeReason::kConnectionLimit:
+            return "connection_limit";
     }
     return "";
 }
@@ -116,36 +118,63 @@ std::optional<IpAddress> EdgeGuard::ClientAddress(const net::HttpRequest& reques
     );
 }
 
-EdgeVerdict EdgeGuard::Evaluate(const net::HttpRequest& request, std::chrono::steady_clock::time_point now)
-    const {
-    EdgeVerdict v;
-    const auto client = ClientAddress(request);
-    if (!client) {
-        return Deny(std::move(v), EdgeReason::kIpDenied, "bad_peer_address");
-    }
-    v.client_ip = *client;
-    if (const auto f = ip_filter_.Check(*client); !f.allowed) {
+EdgeVerdict EdgeGuard::CheckAddress(EdgeVerdict v) const {
+    const IpAddress& client = v.client_ip;
+    if (const auto f = ip_filter_.Check(client); !f.allowed) {
         return Deny(std::move(v), EdgeReason::kIpDenied, f.detail);
     }
     if (reputation_) {
-        const auto rep = reputation_->Check(*client);
+        const auto rep = reputation_->Check(client);
         v.reputation_score = rep.score;
         if (rep.blocked) {
             return Deny(std::move(v), EdgeReason::kReputation, "");
         }
     }
     if (geo_) {
-        auto g = geo_->Check(*client);
+        auto g = geo_->Check(client);
         v.country = std::move(g.country);
         if (!g.allowed) {
             return Deny(std::move(v), EdgeReason::kGeoBlocked, "");
         }
     }
+    return v;
+}
+
+EdgeVerdict EdgeGuard::ResolveAndCheck(const net::HttpRequest& request) const {
+    EdgeVerdict v;
+    const auto client = ClientAddress(request);
+    if (!client) {
+        return Deny(std::move(v), EdgeReason::kIpDenied, "bad_peer_address");
+    }
+    v.client_ip = *client;
+    return CheckAddress(std::move(v));
+}
+
+EdgeVerdict EdgeGuard::EvaluateFilters(const net::HttpRequest& request) const {
+    return ResolveAndCheck(request);
+}
+
+EdgeVerdict EdgeGuard::CheckConnection(const IpAddress& peer) const {
+    EdgeVerdict v;
+    v.client_ip = peer;
+    if (trusted_proxies_.Contains(peer)) {
+        return v;
+    }
+    return CheckAddress(std::move(v));
+}
+
+EdgeVerdict EdgeGuard::Evaluate(const net::HttpRequest& request, std::chrono::steady_clock::time_point now)
+    const {
+    EdgeVerdict v = ResolveAndCheck(request);
+    if (!v.allowed) {
+        return v;
+    }
+    const IpAddress& client = v.client_ip;
     const auto& rl = options_.rate_limit;
     if (!rl.enabled) {
         return v;
     }
-    const IpKey ip_key(*client, rl.ipv6_prefix_length);
+    const IpKey ip_key(client, rl.ipv6_prefix_length);
     std::array<LimitKey, 2> keys;
     std::size_t n = 0;
     if (rl.per_ip) {

@@ -25,9 +25,10 @@
 
 namespace gw::edge {
 
-enum class EdgeReason { kNone, kIpDenied, kGeoBlocked, kReputation, kRateLimited };
+enum class EdgeReason { kNone, kIpDenied, kGeoBlocked, kReputation, kRateLimited, kConnectionLimit };
 
-/// "" (allowed), "ip_denied", "geo_blocked", "reputation", "rate_limited" — for logs and metrics.
+/// "" (allowed), "ip_denied", "geo_blocked", "reputation", "rate_limited", "connection_limit" — for
+/// logs and metrics.
 std::string_view EdgeReasonName(EdgeReason reason) noexcept;
 
 struct EdgeVerdict {
@@ -75,6 +76,14 @@ public:
         return Evaluate(request, std::chrono::steady_clock::now());
     }
 
+    /// `Evaluate` without the rate limits (for exempt routes such as health probes): only the address
+    /// checks run and nothing is consumed.
+    EdgeVerdict EvaluateFilters(const net::HttpRequest& request) const;
+
+    /// Accept-time check of a TCP peer: the allow/deny lists, reputation and country. A trusted proxy
+    /// is always allowed here (its clients are checked per request, from the forwarded address).
+    EdgeVerdict CheckConnection(const IpAddress& peer) const;
+
     /// Post-auth limits for the authenticated identity ("key:", "user:", "tenant:" keys, checked
     /// together). The verdict's client_ip is left unset.
     EdgeVerdict CheckSubject(const RateLimitSubject& subject, std::chrono::steady_clock::time_point now)
@@ -95,8 +104,16 @@ public:
 
     const ReputationList* reputation() const noexcept { return reputation_.get(); }
 
+    /// True if `peer` is one of the configured trusted proxies.
+    bool IsTrustedProxy(const IpAddress& peer) const noexcept { return trusted_proxies_.Contains(peer); }
+
 private:
     EdgeGuard(const EdgeOptions& options, RateLimiter& limiter);
+
+    /// The address checks (allow/deny, reputation, country) on `v.client_ip`; denies `v` on a hit.
+    EdgeVerdict CheckAddress(EdgeVerdict v) const;
+    /// Resolves the client of `request` and runs CheckAddress.
+    EdgeVerdict ResolveAndCheck(const net::HttpRequest& request) const;
 
     EdgeOptions options_;
     RateLimiter& limiter_;

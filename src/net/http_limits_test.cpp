@@ -210,6 +210,28 @@ TEST(HttpLimitsTest, HandlerOverTheRequestTimeoutGets504) {
     EXPECT_EQ(f.observer.ErrorCount("timeout"), 1);
 }
 
+TEST(HttpLimitsTest, RouteHandlerTimeoutReplacesTheRequestTimeoutForItsPrefixOnly) {
+    auto opts = TestOptions();
+    opts.request_timeout = 100ms;
+    opts.route_handler_timeouts = {{"/slo", 5s}};  // "/slow" (300 ms) may finish; "/sleep" may not
+    ServerFixture f(opts);
+    AddTestRoutes(f.router);
+    f.Start();
+    RunCoro([&]() -> asio::awaitable<void> {
+        auto slow = co_await Fetch(f.Port(), Request("GET", "/slow"));
+        EXPECT_TRUE(slow.has_value());
+        if (slow) {
+            EXPECT_EQ(slow->status, 200);
+            EXPECT_EQ(slow->body, "slow-done");
+        }
+        auto sleep = co_await Fetch(f.Port(), Request("GET", "/sleep"));
+        EXPECT_TRUE(sleep.has_value());
+        if (sleep) {
+            ExpectJsonError(*sleep, 504, "gateway_timeout");
+        }
+    }());
+}
+
 TEST(HttpLimitsTest, BodyNotReceivedInTimeGets408) {
     auto opts = TestOptions();
     opts.request_timeout = 200ms;

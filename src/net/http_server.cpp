@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "base/check.hpp"
 #include "net/internal/server_state.hpp"
 #include "net/internal/tls_context.hpp"
 #include "obs/log.hpp"
@@ -85,6 +86,20 @@ void HttpServer::Impl::Admit(Tcp::socket socket) {
         socket.close(ec);
         return;
     }
+    std::unique_ptr<AdmissionTicket> ticket;
+    if (Admission* admission = state->admission.get()) {
+        const auto peer = socket.remote_endpoint(ec);
+        if (ec) {
+            socket.close(ec);  // the peer is already gone
+            return;
+        }
+        AcceptDecision decision = admission->OnAccept(peer.address().to_string());
+        if (!decision.allowed) {
+            socket.close(ec);
+            return;
+        }
+        ticket = std::move(decision.ticket);
+    }
     socket.set_option(Tcp::no_delay(true), ec);
     const bool reject = state->admitted.load() >= state->options.max_connections;
     if (reject) {
@@ -98,7 +113,7 @@ void HttpServer::Impl::Admit(Tcp::socket socket) {
         state->admitted.fetch_add(1);
         state->observer.OnConnectionOpened();
     }
-    internal::StartConnection(state, std::move(socket), reject);
+    internal::StartConnection(state, std::move(socket), reject, std::move(ticket));
 }
 
 void HttpServer::Impl::CloseAcceptor() {
@@ -122,6 +137,11 @@ HttpServer::~HttpServer() {
     if (impl_->started.load()) {
         impl_->CloseAcceptor();
     }
+}
+
+void HttpServer::SetAdmission(std::shared_ptr<Admission> admission) {
+    GW_CHECK(!impl_->started.load(), "HttpServer::SetAdmission must be called before Start");
+    impl_->state->admission = std::move(admission);
 }
 
 Result<void> HttpServer::Start() {

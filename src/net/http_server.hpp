@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "config/options.hpp"
+#include "net/admission.hpp"
 #include "net/router.hpp"
 #include "net/websocket.hpp"
 
@@ -53,6 +54,11 @@ public:
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
+
+    /// Installs the edge hook (see admission.hpp): every accepted connection and every request is
+    /// checked by `admission` from then on. Call before Start (not thread-safe against serving);
+    /// the server and its connections share ownership. Null removes it.
+    void SetAdmission(std::shared_ptr<Admission> admission);
 
     /// Loads the TLS certificate (if enabled), binds, listens and starts accepting on the io_context.
     /// Errors: kInvalidArgument (bad host, TLS files unreadable/invalid, bad min_version),

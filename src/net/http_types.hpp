@@ -23,8 +23,12 @@ struct HttpRequest {
     std::string query;   ///< after '?', without it; empty if none
     std::vector<std::pair<std::string, std::string>> headers;  ///< in arrival order, names as sent
     std::string body;
-    std::string remote_ip;
+    std::string remote_ip;  ///< the TCP peer
     std::uint16_t remote_port = 0;
+    /// The client as far as the server knows: the TCP peer, or the address a trusted proxy reported
+    /// (set by the server's Admission hook, see admission.hpp). Use this, not remote_ip, for
+    /// per-client decisions and logs.
+    std::string client_ip;
     std::string request_id;  ///< valid incoming X-Request-Id, else generated; echoed in the response
     std::string trace_id;    ///< from a valid `traceparent`, else empty
     bool keep_alive = false;

@@ -49,25 +49,41 @@ std::shared_ptr<asio::ssl::context> TlsContextFor(const ServerState& state) {
 }
 
 template <class Stream>
-void Spawn(const std::shared_ptr<ServerState>& state, Tcp::socket socket, bool reject) {
-    auto conn = std::make_shared<HttpConnection<Stream>>(state, std::move(socket), reject);
+void Spawn(
+    const std::shared_ptr<ServerState>& state,
+    Tcp::socket socket,
+    bool reject,
+    std::unique_ptr<AdmissionTicket> ticket
+) {
+    auto conn = std::make_shared<HttpConnection<Stream>>(state, std::move(socket), reject, std::move(ticket));
     auto token = asio::bind_cancellation_slot(conn->CancelSlot(), runtime::LogOnError("http"));
     asio::co_spawn(conn->Executor(), HttpConnection<Stream>::Run(conn), std::move(token));
 }
 
 }  // namespace
 
-void StartConnection(const std::shared_ptr<ServerState>& state, Tcp::socket socket, bool reject) {
+void StartConnection(
+    const std::shared_ptr<ServerState>& state,
+    Tcp::socket socket,
+    bool reject,
+    std::unique_ptr<AdmissionTicket> ticket
+) {
     if (state->tls.load() != nullptr) {
-        Spawn<TlsStream>(state, std::move(socket), reject);
+        Spawn<TlsStream>(state, std::move(socket), reject, std::move(ticket));
     } else {
-        Spawn<PlainStream>(state, std::move(socket), reject);
+        Spawn<PlainStream>(state, std::move(socket), reject, std::move(ticket));
     }
 }
 
 template <class Stream>
-HttpConnection<Stream>::HttpConnection(std::shared_ptr<ServerState> state, Tcp::socket socket, bool reject)
+HttpConnection<Stream>::HttpConnection(
+    std::shared_ptr<ServerState> state,
+    Tcp::socket socket,
+    bool reject,
+    std::unique_ptr<AdmissionTicket> ticket
+)
     : state_(std::move(state)),
+      ticket_(std::move(ticket)),
       tls_(TlsContextFor<Stream>(*state_)),
       executor_(socket.get_executor()),
       stream_(MakeStream<Stream>(std::move(socket), tls_.get())),
@@ -297,6 +313,7 @@ void HttpConnection<Stream>::Finish() noexcept {
     done_ = true;
     timer_.cancel();
     CloseSocket();
+    ticket_.reset();
     if (registration_ != 0) {
         state_->Unregister(registration_);
     }

@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -37,7 +39,12 @@ inline constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 template <class Stream>
 class HttpConnection final : public Connection, public std::enable_shared_from_this<HttpConnection<Stream>> {
 public:
-    HttpConnection(std::shared_ptr<ServerState> state, Tcp::socket socket, bool reject);
+    HttpConnection(
+        std::shared_ptr<ServerState> state,
+        Tcp::socket socket,
+        bool reject,
+        std::unique_ptr<AdmissionTicket> ticket = nullptr
+    );
     ~HttpConnection() override;
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;
@@ -91,6 +98,9 @@ private:
     boost::asio::awaitable<std::optional<Reply>> ReadBody(std::size_t limit);
     void FillRequest();
     boost::asio::awaitable<HttpResponse> CallHandler(const Handler* handler);
+    /// Asks the server's Admission (if any) about the current request; a rejection is returned (and
+    /// counted), the headers to add to an admitted response are kept in `admission_headers_`.
+    std::optional<HttpResponse> CheckAdmission();
 
     // Writing answers (http_write.cpp).
     boost::asio::awaitable<bool> Write(const HttpResponse& resp, bool head_only, bool keep_alive);
@@ -112,6 +122,8 @@ private:
     boost::asio::awaitable<bool> WriteChunk(std::string_view chunk);
 
     std::shared_ptr<ServerState> state_;
+    std::unique_ptr<AdmissionTicket> ticket_;  ///< from Admission::OnAccept; released with the connection
+    std::vector<std::pair<std::string, std::string>> admission_headers_;  ///< for the current response
     std::shared_ptr<boost::asio::ssl::context> tls_;  ///< keeps a TLS stream's context alive
     const boost::asio::any_io_executor executor_;
     Stream stream_;

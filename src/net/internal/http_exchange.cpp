@@ -1,5 +1,8 @@
 // One HTTP request/response exchange on an HttpConnection: read the header (idle/header deadlines),
-// apply limits, read the body, route, call the handler (answers are written by http_write.cpp).
+// ask the Admission hook, apply limits, read the body, route, call the handler (answers are written by
+// http_write.cpp).
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -67,6 +70,19 @@ asio::awaitable<bool> HttpConnection<Stream>::ServeOne() {
         co_await SendError({400, "bad_request", "invalid request target", "bad_request"}, label);
         co_return false;
     }
+    if (auto rejection = CheckAdmission()) {
+        // The body (if any) is not read: answer, then close unless the connection is clean.
+        const bool keep_alive = request_.keep_alive && parser_->is_done() && !timed_out_ &&
+                                !state_->draining.load(std::memory_order_relaxed);
+        const bool written = co_await Write(*rejection, request_.method == "HEAD", keep_alive);
+        Record(label, rejection->status);
+        ++served_;
+        if (written && !keep_alive) {
+            co_await LingeringClose();
+        }
+        const bool more = written && keep_alive;
+        co_return more;
+    }
     const std::size_t limit = state_->BodyLimitFor(request_.path);
     if (const auto cl = parser_->content_length(); cl && *cl > limit) {
         co_await SendError(
@@ -101,6 +117,15 @@ asio::awaitable<bool> HttpConnection<Stream>::ServeOne() {
         resp.headers.emplace_back("Allow", std::string(match.allow));
     } else {
         resp = co_await CallHandler(match.handler);
+    }
+    resp.headers.reserve(resp.headers.size() + admission_headers_.size());
+    for (auto& header : admission_headers_) {
+        const bool present = std::any_of(resp.headers.begin(), resp.headers.end(), [&](const auto& h) {
+            return IEquals(h.first, header.first);
+        });
+        if (!present) {
+            resp.headers.push_back(std::move(header));
+        }
     }
     bool keep_alive = request_.keep_alive && !timed_out_ && !state_->draining.load(std::memory_order_relaxed);
     if (resp.stream && !StatusHasNoBody(resp.status)) {
@@ -280,7 +305,10 @@ asio::awaitable<std::optional<typename HttpConnection<Stream>::Reply>> HttpConne
 
 template <class Stream>
 asio::awaitable<HttpResponse> HttpConnection<Stream>::CallHandler(const Handler* handler) {
-    phase_ = Phase::kHandler;  // same deadline as the body
+    phase_ = Phase::kHandler;  // same deadline as the body, unless the route has its own limit
+    if (!state_->options.route_handler_timeouts.empty()) {
+        Arm(Phase::kHandler, state_->HandlerTimeoutFor(request_.path));
+    }
     HttpResponse resp;
     std::string failure;
     bool failed = false;

@@ -11,9 +11,21 @@ ServerState::ServerState(
     for (const auto& [prefix, bytes] : options.route_body_limits) {
         body_limits_.emplace_back(prefix, bytes);
     }
-    std::stable_sort(body_limits_.begin(), body_limits_.end(), [](const auto& a, const auto& b) {
-        return a.first.size() > b.first.size();
-    });
+    for (const auto& [prefix, timeout] : options.route_handler_timeouts) {
+        handler_timeouts_.emplace_back(prefix, timeout);
+    }
+    const auto longest_first = [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); };
+    std::stable_sort(body_limits_.begin(), body_limits_.end(), longest_first);
+    std::stable_sort(handler_timeouts_.begin(), handler_timeouts_.end(), longest_first);
+}
+
+std::chrono::milliseconds ServerState::HandlerTimeoutFor(std::string_view path) const noexcept {
+    for (const auto& [prefix, timeout] : handler_timeouts_) {
+        if (path.starts_with(prefix)) {
+            return timeout;
+        }
+    }
+    return options.request_timeout;
 }
 
 std::size_t ServerState::BodyLimitFor(std::string_view path) const noexcept {

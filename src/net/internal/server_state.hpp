@@ -3,6 +3,7 @@
 /// @brief Private to net: the state shared by the acceptor and every connection of one HttpServer.
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,6 +19,7 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "config/options.hpp"
+#include "net/admission.hpp"
 #include "net/http_server.hpp"
 #include "net/router.hpp"
 #include "net/websocket.hpp"
@@ -49,6 +51,8 @@ struct ServerState {
     const Router& router;
     ServerObserver& observer;
     WebSocketHandler* const ws_handler;
+    /// Set by HttpServer::SetAdmission before Start (then read-only); null = admit everything.
+    std::shared_ptr<Admission> admission;
 
     std::atomic<bool> draining{false};
     std::atomic<bool> killed{false};
@@ -60,6 +64,10 @@ struct ServerState {
     /// Body limit for a path: the longest matching `route_body_limits` prefix, else max_body_bytes.
     std::size_t BodyLimitFor(std::string_view path) const noexcept;
 
+    /// Handler time limit for a path: the longest matching `route_handler_timeouts` prefix, else
+    /// request_timeout.
+    std::chrono::milliseconds HandlerTimeoutFor(std::string_view path) const noexcept;
+
     std::uint64_t Register(std::weak_ptr<Connection> conn);
     void Unregister(std::uint64_t id);
     std::vector<std::shared_ptr<Connection>> Snapshot();
@@ -69,6 +77,7 @@ struct ServerState {
 
 private:
     std::vector<std::pair<std::string, std::size_t>> body_limits_;  ///< longest prefix first
+    std::vector<std::pair<std::string, std::chrono::milliseconds>> handler_timeouts_;  ///< same order
 
     std::mutex mutex_;  // guards next_id_ and conns_; never held across co_await
     std::uint64_t next_id_ = 1;
@@ -76,7 +85,13 @@ private:
 };
 
 /// Starts serving an accepted socket (whose executor is its own strand). With `reject` set the
-/// connection only gets a 503 overload answer (after the TLS handshake when TLS is on).
-void StartConnection(const std::shared_ptr<ServerState>& state, Tcp::socket socket, bool reject);
+/// connection only gets a 503 overload answer (after the TLS handshake when TLS is on). `ticket` (from
+/// Admission::OnAccept, may be null) lives as long as the connection.
+void StartConnection(
+    const std::shared_ptr<ServerState>& state,
+    Tcp::socket socket,
+    bool reject,
+    std::unique_ptr<AdmissionTicket> ticket = nullptr
+);
 
 }  // namespace gw::net::internal

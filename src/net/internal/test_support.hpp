@@ -101,6 +101,9 @@ public:
 
     void Start() {
         server_ = std::make_unique<HttpServer>(runtime_.Context(), options_, router, observer, ws_);
+        if (admission) {
+            server_->SetAdmission(admission);
+        }
         auto started = server_->Start();
         ASSERT_TRUE(started) << started.error().message;
         thread_ = std::thread([this] { runtime_.Run(2); });
@@ -123,6 +126,7 @@ public:
 
     Router router;
     RecordingObserver observer;
+    std::shared_ptr<Admission> admission;  ///< installed by Start when set
 
 private:
     config::ServerOptions options_;
