@@ -1,5 +1,6 @@
 #include "app/application.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -16,8 +17,11 @@
 #include "api/health_service.hpp"
 #include "api/metrics_endpoint.hpp"
 #include "api/ws_handshake.hpp"
+#include "app/conversation.hpp"
 #include "app/metrics_observer.hpp"
 #include "app/version.hpp"
+#include "app/edge_wiring.hpp"  // issue #6: edge defence + SIGHUP TLS reload
+#include "config/loader.hpp"  // issue #6: ProcessEnv for OPENCLAW_MASTER_KEY(_FILE)
 #include "net/http_server.hpp"
 #include "net/router.hpp"
 #include "obs/gateway_metrics.hpp"
@@ -26,6 +30,7 @@
 #include "obs/process_metrics.hpp"
 #include "runtime/io_runtime.hpp"
 #include "runtime/log_on_error.hpp"
+#include "store/data_protection.hpp"  // issue #6: encryption at rest
 #include "store/embedded_store.hpp"
 #include "store/sqlite_idempotency_repository.hpp"
 #include "store/sqlite_transcript_repository.hpp"
@@ -65,6 +70,25 @@ int IoThreads(const config::ServerOptions& opts) {
     return cores == 0 ? 1 : static_cast<int>(cores);
 }
 
+/// Route limits of the conversation surface, unless server.* already names those prefixes:
+/// - bodies: `/v1/` up to http.max_body_bytes (OpenAI clients send whole conversations), `/tools/invoke`
+///   2 MB and `/hooks/` 256 KiB, as OpenClaw;
+/// - handler time: a non-streaming `/v1/` request waits for its whole run, so it may take as long as the
+///   longest agent timeout (default 600 s) plus a margin to report the run's own timeout as a 504.
+void ApplyConversationRouteLimits(config::GatewayConfig& cfg) {
+    auto& limits = cfg.server.route_body_limits;
+    limits.try_emplace("/v1/", cfg.http.max_body_bytes);
+    limits.try_emplace("/tools/invoke", std::size_t{2} * 1024 * 1024);
+    limits.try_emplace("/hooks/", std::size_t{256} * 1024);
+    constexpr std::chrono::milliseconds kDefaultRunTimeout{600'000};
+    constexpr std::chrono::milliseconds kMargin{5'000};
+    auto longest = cfg.agents.defaults.timeout.value_or(kDefaultRunTimeout);
+    for (const auto& [id, agent] : cfg.agents.entries) {
+        longest = std::max(longest, agent.timeout.value_or(longest));
+    }
+    cfg.server.route_handler_timeouts.try_emplace("/v1/", std::max(cfg.server.request_timeout, longest + kMargin));
+}
+
 }  // namespace
 
 struct Application::Impl {
@@ -77,10 +101,14 @@ struct Application::Impl {
     // completions to it, and everything that holds references into it is destroyed first.
     runtime::IoRuntime runtime;
     std::unique_ptr<store::EmbeddedStore> store;
+    // Issue #6: keyring + content protection attached to the store, key maintenance job (destroyed first).
+    std::unique_ptr<store::DataProtection> data_protection;
+    std::unique_ptr<Conversation> conversation;  // referenced by the routes: outlives the server
     net::Router router;
     api::HealthService health{std::string(Version())};
     std::unique_ptr<api::WsHandshakeHandler> ws_handler;
     std::unique_ptr<net::HttpServer> server;
+    std::unique_ptr<EdgeWiring> edge;  // issue #6: edge admission on `server`, SIGHUP (destroyed first)
     asio::signal_set signals{runtime.Context(), SIGINT, SIGTERM};
     bool draining = false;
 
@@ -173,6 +201,10 @@ asio::awaitable<void> Application::Impl::Drain() {
     health.BeginDrain();
     server->BeginDrain();
     const auto deadline = std::chrono::steady_clock::now() + cfg.server.shutdown_grace;
+    // Runs get half the grace to finish; the rest aborts them and lets their streams end.
+    if (conversation) {
+        co_await conversation->Shutdown(cfg.server.shutdown_grace / 2);
+    }
     asio::steady_timer timer(runtime.Context());
     while (server->OpenConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
         timer.expires_after(kDrainPollInterval);
@@ -212,8 +244,26 @@ int Application::Run() {
         Error("cannot recover interrupted runs", {{"error", recovered.error().message}});
         return 1;
     }
+    // Issue #6 (encryption at rest): begin
+    auto protection = store::DataProtection::Open(*s.store, s.cfg.store.data_dir, config::ProcessEnv());
+    if (!protection) {
+        Error("cannot open the keyring", {{"error", protection.error().message}});
+        return 1;
+    }
+    s.data_protection = std::move(*protection);
+    s.data_protection->RegisterMetrics(s.registry);
+    s.data_protection->Reencryption().Start();
+    // Issue #6 (encryption at rest): end
     s.RegisterStoreMetrics();
     s.RegisterReadinessChecks();
+    auto conversation = Conversation::Create(s.runtime.Context(), s.cfg, *s.store, s.registry, s.metrics);
+    if (!conversation) {
+        Error("cannot set up the conversation engine", {{"error", conversation.error().message}});
+        return 1;
+    }
+    s.conversation = std::move(*conversation);
+    s.conversation->RegisterRoutes(s.router);
+    ApplyConversationRouteLimits(s.cfg);
 
     s.health.RegisterRoutes(s.router);
     api::RegisterMetricsRoute(s.router, s.registry);
@@ -221,6 +271,14 @@ int Application::Run() {
     s.server = std::make_unique<net::HttpServer>(
         s.runtime.Context(), s.cfg.server, s.router, s.observer, s.ws_handler.get()
     );
+    // Issue #6 (edge defence): begin
+    auto edge = EdgeWiring::Install(s.cfg, s.runtime.Context(), *s.server, s.registry);
+    if (!edge) {
+        Error("cannot set up edge defence", {{"error", edge.error().message}});
+        return 1;
+    }
+    s.edge = std::move(*edge);
+    // Issue #6 (edge defence): end
     if (auto started = s.server->Start(); !started) {
         Error("cannot start the server", {{"error", started.error().message}});
         return 1;

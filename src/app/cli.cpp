@@ -10,6 +10,7 @@
 #include "app/application.hpp"
 #include "app/audit_command.hpp"
 #include "app/exit_codes.hpp"
+#include "app/keys_command.hpp"  // issue #6: keys subcommand
 #include "app/version.hpp"
 #include "config/loader.hpp"
 #include "obs/log.hpp"
@@ -126,6 +127,7 @@ int RunCli(int argc, char** argv) {
     );
     audit_verify->add_option("--mac-from-seq", audit_args.mac_from_seq, "first record whose MAC is checked");
     audit_verify->add_flag("--json", audit_args.json, "print one JSON object");
+    const KeysCommand keys_cmd(cli);  // issue #6: keys rotate|status|retire|shred|reencrypt
     auto* version = cli.add_subcommand("version", "print the version");
 
     try {
@@ -147,7 +149,8 @@ int RunCli(int argc, char** argv) {
     if (!cfg) {
         return config::kExitConfigError;
     }
-    if (!serve->parsed() && (check->parsed() || migrate->parsed() || audit_verify->parsed())) {
+    if (!serve->parsed() &&
+        (check->parsed() || migrate->parsed() || audit_verify->parsed() || keys_cmd.Parsed())) {
         // Tools print their own human-readable result on stdout; only problems are logged.
         obs::InitLogging(obs::LogLevel::kWarn);
     }
@@ -163,6 +166,9 @@ int RunCli(int argc, char** argv) {
     }
     if (migrate->parsed()) {
         return RunMigrate(*cfg, status_only);
+    }
+    if (keys_cmd.Parsed()) {  // issue #6
+        return keys_cmd.Run(*cfg);
     }
     // `serve` and no subcommand both run the gateway.
     Application application(std::move(*cfg));

@@ -101,6 +101,8 @@ async def hold_connections(port: int):
 
 @pytest.mark.slow
 def test_ten_thousand_idle_keep_alive_connections_are_held(gateway, raised_nofile):
-    gw = gateway({"server": {"max_connections": 10_100, "keepalive_idle_timeout": "120s"}})
+    # Every client is 127.0.0.1: lift the per-IP connection cap (edge.connections.max_per_ip, default 256).
+    gw = gateway({"server": {"max_connections": 10_100, "keepalive_idle_timeout": "120s"},
+                  "edge": {"connections": {"max_per_ip": 0}}})
     asyncio.run(asyncio.wait_for(hold_connections(gw.port), timeout=float(os.environ.get("GW_E2E_10K_TIMEOUT", "300"))))
     assert gw.get("/health").status == 200
