@@ -183,11 +183,11 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
         }
     }
     if (const auto* v = body.if_contains("max_output_tokens"); v != nullptr && !v->is_null()) {
-        auto num = NumberOf(*v);
-        if (!num || *num < 1) {
+        auto count = TokenCountOf(*v);
+        if (!count) {
             co_return Fail(RequestError{"max_output_tokens must be a positive integer", "max_output_tokens"});
         }
-        out.send.max_output_tokens = static_cast<std::int64_t>(*num);
+        out.send.max_output_tokens = *count;
     }
     if (const auto* choice = body.if_contains("tool_choice"); choice != nullptr && !choice->is_null()) {
         out.send.tool_choice_json = json::serialize(*choice);

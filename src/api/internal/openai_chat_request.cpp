@@ -1,6 +1,7 @@
 #include "api/internal/openai_chat_request.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "base/ids.hpp"
 #include "crypto/sha256.hpp"
@@ -220,11 +221,11 @@ std::optional<RequestError> ParseSampling(const json::object& body, ChatRequest&
     }
     for (std::string_view key : {"max_tokens", "max_completion_tokens"}) {
         if (const auto* v = body.if_contains(key); v != nullptr && !v->is_null()) {
-            auto num = NumberOf(*v);
-            if (!num || *num < 1 || *num != static_cast<double>(static_cast<std::int64_t>(*num))) {
+            auto count = TokenCountOf(*v);
+            if (!count) {
                 return RequestError{std::string(key) + " must be a positive integer", std::string(key)};
             }
-            send.max_output_tokens = static_cast<std::int64_t>(*num);  // max_completion_tokens wins (later)
+            send.max_output_tokens = *count;  // max_completion_tokens wins (later)
         }
     }
     if (!extra.empty()) {
@@ -258,6 +259,14 @@ std::optional<double> NumberOf(const json::value& value) {
         return static_cast<double>(value.as_uint64());
     }
     return std::nullopt;
+}
+
+std::optional<std::int64_t> TokenCountOf(const json::value& value) {
+    auto num = NumberOf(value);
+    if (!num || !(*num >= 1 && *num <= kMaxTokenCount) || *num != std::floor(*num)) {
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(*num);
 }
 
 std::optional<RequestError> ApplyOpenClawHeaders(

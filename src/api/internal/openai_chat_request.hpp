@@ -42,4 +42,9 @@ std::optional<RequestError> ApplyOpenClawHeaders(
 /// Number of a JSON value (int or double), nullopt for other kinds.
 std::optional<double> NumberOf(const json::value& value);
 
+/// A token count: an integral number in [1, kMaxTokenCount] (checked before any conversion, so 1e19 is
+/// refused rather than cast out of range).
+inline constexpr double kMaxTokenCount = 1e12;
+std::optional<std::int64_t> TokenCountOf(const json::value& value);
+
 }  // namespace gw::api::internal

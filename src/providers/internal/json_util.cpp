@@ -65,7 +65,12 @@ std::optional<std::int64_t> IntAt(const json::object& o, std::string_view key) {
         return static_cast<std::int64_t>(v->get_uint64());
     }
     if (v->is_double()) {
-        return static_cast<std::int64_t>(v->get_double());
+        // Upstream JSON is untrusted: a double outside int64 (or NaN) must not be cast (UB).
+        const double d = v->get_double();
+        if (!(d >= -9.0e18 && d <= 9.0e18)) {
+            return std::nullopt;
+        }
+        return static_cast<std::int64_t>(d);
     }
     return std::nullopt;
 }
