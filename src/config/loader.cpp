@@ -5,10 +5,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <string>
-#include <vector>
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include "base/check.hpp"
@@ -28,24 +30,88 @@ Error SyntaxError(std::string_view name, const YAML::Mark& mark, std::string_vie
     );
 }
 
-Result<void> ApplyYaml(
-    std::string_view yaml, std::string_view name, internal::LoadContext& ctx, GatewayConfig& cfg
+/// Records where the first and the second document's first nodes start.
+class SecondDocumentFinder final : public YAML::EventHandler {
+public:
+    std::optional<YAML::Mark> first;
+    std::optional<YAML::Mark> second;
+
+    void OnDocumentStart(const YAML::Mark& /*mark*/) override { ++documents_; }
+
+    void OnDocumentEnd() override {}
+
+    void OnNull(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { Node(mark); }
+
+    void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override { Node(mark); }
+
+    void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+        Node(mark);
+    }
+
+    void OnSequenceStart(
+        const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value
+    ) override {
+        Node(mark);
+    }
+
+    void OnSequenceEnd() override {}
+
+    void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value)
+        override {
+        Node(mark);
+    }
+
+    void OnMapEnd() override {}
+
+private:
+    void Node(const YAML::Mark& mark) {
+        auto& slot = documents_ == 1 ? first : second;
+        if (documents_ <= 2 && !slot) {
+            slot = mark;
+        }
+    }
+
+    int documents_ = 0;
+};
+
+/// The first document of `yaml` into `root`, refusing a second one. Not YAML::LoadAll: yaml-cpp 0.7 loops
+/// forever, allocating, on some malformed input such as ",\n a:" (jbeder/yaml-cpp#1040, fixed upstream by
+/// #1319 after 0.8.0; found by fuzz/config_fuzz.cpp), so at most two documents are ever parsed.
+Result<void> ParseSingleDocument(
+    std::string_view yaml, std::string_view name, internal::LoadContext& ctx, YAML::Node& root
 ) {
-    std::vector<YAML::Node> docs;
+    SecondDocumentFinder finder;
     try {
-        docs = YAML::LoadAll(std::string(yaml));
+        root = YAML::Load(std::string(yaml));
+        std::istringstream in{std::string(yaml)};
+        YAML::Parser parser(in);
+        for (int i = 0; i < 2 && parser.HandleNextDocument(finder); ++i) {
+        }
     } catch (const YAML::Exception& e) {
         return SyntaxError(name, e.mark, e.msg);
     }
-    if (docs.size() > 1) {
+    if (finder.second && finder.first && finder.second->pos <= finder.first->pos) {
+        // The looping case: a "document" that does not advance is input yaml-cpp failed to reject.
+        return SyntaxError(name, *finder.second, "malformed document");
+    }
+    if (finder.second) {
         return ctx.FailAt(
-            docs[1].Mark(), internal::kTopLevel, "multiple YAML documents are not supported; use one mapping"
+            *finder.second, internal::kTopLevel, "multiple YAML documents are not supported; use one mapping"
         );
     }
-    if (docs.empty() || docs[0].IsNull()) {
+    return Ok();
+}
+
+Result<void> ApplyYaml(
+    std::string_view yaml, std::string_view name, internal::LoadContext& ctx, GatewayConfig& cfg
+) {
+    YAML::Node root;
+    if (auto parsed = ParseSingleDocument(yaml, name, ctx, root); !parsed) {
+        return parsed;
+    }
+    if (root.IsNull()) {
         return Ok();  // empty file or only comments: defaults
     }
-    const YAML::Node& root = docs[0];
     if (!root.IsMap()) {
         return ctx.FailAt(
             root.Mark(),
