@@ -12,6 +12,7 @@
 
 #include "edge/cidr.hpp"
 #include "edge/client_address.hpp"
+#include "edge/edge_admission.hpp"
 #include "edge/edge_guard.hpp"
 #include "edge/gcra_limiter.hpp"
 
@@ -149,6 +150,28 @@ void BM_EdgeGuardEvaluate(benchmark::State& state) {
 }
 
 BENCHMARK(BM_EdgeGuardEvaluate);
+
+// The server hook per request: Evaluate (per-IP + route key) plus client_ip and RateLimit-* headers.
+void BM_EdgeAdmissionOnRequest(benchmark::State& state) {
+    gw::obs::Registry registry;
+    gw::edge::EdgeOptions options;
+    options.client_address.trusted_proxies = {"10.0.0.0/8"};
+    options.rate_limit.per_ip = gw::edge::RateLimitPolicy{1e9, 1'000'000'000};
+    options.rate_limit.routes = {{"/v1/chat/", gw::edge::RateLimitPolicy{1e9, 1'000'000'000}}};
+    auto admission = gw::edge::EdgeAdmission::Create(options, registry).value();
+    gw::net::HttpRequest request;
+    request.method = "POST";
+    request.path = "/v1/chat/completions";
+    request.remote_ip = "10.0.0.1";
+    request.headers = {{"Host", "gw"}, {"X-Forwarded-For", "198.51.100.4"}};
+    for (auto _ : state) {
+        request.client_ip = request.remote_ip;
+        benchmark::DoNotOptimize(admission->OnRequest(request));
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(BM_EdgeAdmissionOnRequest);
 
 }  // namespace
 

@@ -5,7 +5,9 @@ Measures, in one run, on loopback only, every step bounded in time:
   1. throughput: wrk against the reference server and the gateway's /health, rounds alternated;
   2. cold start: spawn -> first 200 from /readyz (polled every 1 ms), median of N runs, fresh data dir each;
   3. idle RSS after ready (VmRSS from /proc/PID/status);
-  4. RSS with 10,000 idle keep-alive connections (asyncio client in this process).
+  4. RSS with 10,000 idle keep-alive connections (asyncio client in this process);
+  5. edge defence cost: wrk against a rate-limited route with the per-IP + route limiter on vs off
+     (the ratio; /health itself is exempt from rate limiting, so it would not show the limiter).
 Prints a summary table with the targets and writes JSON (default build/bench-results.json).
 Stdlib only. Configuration by environment, see bench/README.md.
 """
@@ -53,7 +55,24 @@ TARGETS = {
     "cold_start_ms": ("<=", 100.0),
     "idle_rss_mib": ("<=", 20.0),
     "rss_10k_mib": ("<=", 120.0),
+    "edge_ratio": (">=", 0.90),
 }
+
+# All benchmark clients share 127.0.0.1, so the per-IP connection cap (edge.connections.max_per_ip,
+# default 256) is lifted; the 10k idle-connection step would otherwise be refused after 256.
+EDGE_LOOPBACK = "edge:\n  connections:\n    max_per_ip: 0\n"
+# Edge step: limits high enough that wrk is never refused, so every request pays for a full decision
+# (per-IP key + route key, checked together) and gets RateLimit-* headers.
+EDGE_ON = (
+    "edge:\n"
+    "  connections:\n    max_per_ip: 0\n"
+    "  rate_limit:\n"
+    "    per_ip: {rate_per_second: 100000000, burst: 100000000}\n"
+    "    routes:\n"
+    "      - {path_prefix: /edge-bench, rate_per_second: 100000000, burst: 100000000}\n"
+)
+EDGE_OFF = "edge:\n  connections:\n    max_per_ip: 0\n  rate_limit:\n    enabled: false\n"
+EDGE_PATH = "/edge-bench"  # no such route: a cheap 404 from the server, after the edge checks
 
 
 def log(msg: str) -> None:
@@ -164,10 +183,10 @@ def start_reference(workdir: Path) -> tuple[Proc, int]:
     return proc, proc.wait_port(parse_reference_line)
 
 
-def start_gateway(workdir: Path, port: int = 0) -> tuple[Proc, int]:
+def start_gateway(workdir: Path, port: int = 0, extra: str = EDGE_LOOPBACK) -> tuple[Proc, int]:
     workdir.mkdir(parents=True, exist_ok=True)
     cfg = workdir / "gateway.yaml"
-    cfg.write_text(gateway_config(workdir / "data", port))
+    cfg.write_text(gateway_config(workdir / "data", port, extra))
     proc = Proc([GW_BINARY, "serve", "--config", str(cfg)], workdir, gateway_env())
     port = proc.wait_port(parse_gateway_line)
     wait_ready(port, START_TIMEOUT)
@@ -202,9 +221,9 @@ def wait_ready(port: int, timeout: float) -> None:
 # ------------------------------------------------------------------------------------------------ wrk
 
 
-def run_wrk(port: int, seconds: int) -> dict:
+def run_wrk(port: int, seconds: int, path: str = "/health") -> dict:
     argv = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s",
-            f"http://127.0.0.1:{port}/health"]
+            f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if not rps:
@@ -253,6 +272,28 @@ def bench_throughput(tmp: Path) -> dict:
         "rounds": rounds,
         "wrk": f"-t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{WRK_SECONDS}s x{WRK_ROUNDS}",
     }
+
+
+def bench_edge(tmp: Path) -> dict:
+    on, on_port = start_gateway(tmp / "edge-on", extra=EDGE_ON)
+    off, off_port = start_gateway(tmp / "edge-off", extra=EDGE_OFF)
+    try:
+        for name, port in (("edge on", on_port), ("edge off", off_port)):
+            log(f"wrk warm-up {name} {EDGE_PATH}")
+            run_wrk(port, 2, EDGE_PATH)
+        rounds = {"on": [], "off": []}
+        for r in range(WRK_ROUNDS):
+            order = (("on", on_port), ("off", off_port))
+            for name, port in order if r % 2 == 0 else reversed(order):
+                result = run_wrk(port, WRK_SECONDS, EDGE_PATH)
+                log(f"wrk round {r + 1} edge {name}: {result['rps']:.0f} req/s (errors {result['socket_errors']})")
+                rounds[name].append(result)
+    finally:
+        on.stop()
+        off.stop()
+    on_rps = max(x["rps"] for x in rounds["on"])
+    off_rps = max(x["rps"] for x in rounds["off"])
+    return {"edge_on_rps": on_rps, "edge_off_rps": off_rps, "edge_ratio": on_rps / off_rps, "edge_rounds": rounds}
 
 
 # ------------------------------------------------------------------------------------ cold start, RSS
@@ -370,6 +411,7 @@ def print_summary(results: dict) -> None:
         ("cold start to ready (median)", "cold_start_ms", "{:.1f} ms"),
         ("idle RSS after ready (median)", "idle_rss_mib", "{:.1f} MiB"),
         (f"RSS with {IDLE_CONNS} idle conns", "rss_10k_mib", "{:.1f} MiB"),
+        ("edge on/off req/s (rate-limited)", "edge_ratio", "{:.3f}"),
     ]
     print()
     print(f"{'metric':34} {'value':>14}  {'target':>10}  verdict")
@@ -377,6 +419,9 @@ def print_summary(results: dict) -> None:
     if "reference_rps" in results:
         print(f"{'reference /health req/s (best)':34} {results['reference_rps']:>14.0f}")
         print(f"{'gateway /health req/s (best)':34} {results['gateway_rps']:>14.0f}")
+    if "edge_on_rps" in results:
+        print(f"{'edge on  ' + EDGE_PATH + ' req/s (best)':34} {results['edge_on_rps']:>14.0f}")
+        print(f"{'edge off ' + EDGE_PATH + ' req/s (best)':34} {results['edge_off_rps']:>14.0f}")
     for label, key, fmt in rows:
         value = results.get(key)
         op, target = TARGETS[key]
@@ -410,6 +455,8 @@ def main() -> int:
             results.update(bench_idle_connections(tmp))
         if wanted("wrk"):
             results.update(bench_throughput(tmp))
+        if wanted("wrk") or wanted("edge"):
+            results.update(bench_edge(tmp))
     results["verdicts"] = {k: verdict(k, results.get(k)) for k in TARGETS}
     print_summary(results)
     OUT.parent.mkdir(parents=True, exist_ok=True)

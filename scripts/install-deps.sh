@@ -11,6 +11,8 @@ PACKAGES=(
   libssl-dev libsqlite3-dev libpq-dev libhiredis-dev libldap-dev libmaxminddb-dev
   libspdlog-dev libfmt-dev libyaml-cpp-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libargon2-dev
+  # make fuzz: clang 14 with the libFuzzer runtime
+  clang-14 libclang-rt-14-dev
   # test data builders (a small MaxMind DB for the geo filter tests)
   libmaxmind-db-writer-perl
   # black-box tests and benchmarks
