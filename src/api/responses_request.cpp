@@ -254,6 +254,16 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
                 "invalid_request_error",
                 "not_found"});
         }
+        if (previous->session_key.empty()) {
+            // The run predates this process (the engine read it from the store without its key).
+            co_return Fail(RequestError{
+                "previous response " + *out.previous_response_id +
+                    " cannot be continued after a gateway restart; start a new conversation",
+                "previous_response_id",
+                400,
+                "invalid_request_error",
+                "not_resumable"});
+        }
         out.send.session_key = previous->session_key;
         if (!previous->agent_id.empty()) {
             out.send.agent_id = previous->agent_id;
