@@ -57,6 +57,11 @@ protected:
 TEST_F(OpenAiChatTest, RejectsInvalidRequestsWith400BeforeSubmitting) {
     ExpectInvalid("{not json", "");
     ExpectInvalid("[1,2]", "");
+    // Nesting beyond kMaxJsonDepth is refused by the pre-parse scan, naming the limit.
+    ExpectInvalid(R"({"messages":[{"role":"user","content":"hi"}],"metadata":)" + std::string(40, '[') +
+                      std::string(40, ']') + "}",
+                  "");
+    ExpectInvalid(R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":1e19})", "max_tokens");
     ExpectInvalid(R"({"model":"openclaw"})", "messages");
     ExpectInvalid(R"({"messages":[]})", "messages");
     ExpectInvalid(R"({"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]})", "model");

@@ -6,6 +6,7 @@
 
 #include "base/ids.hpp"
 #include "config/options.hpp"
+#include "edge/json_limits.hpp"
 
 namespace gw::api::internal {
 namespace {
@@ -56,6 +57,13 @@ net::HttpResponse ResponsesError(const RequestError& error) {
 }
 
 std::optional<json::object> ParseObject(std::string_view body, std::string& error) {
+    // Depth first, in one allocation-free scan, so the parser never sees a pathological document (the
+    // server's per-route body limits bound the size).
+    if (auto limits = edge::CheckJsonLimits(body, edge::JsonLimits{.max_bytes = 0, .max_depth = kMaxJsonDepth});
+        !limits) {
+        error = limits.error().message;
+        return std::nullopt;
+    }
     boost::system::error_code ec;
     auto value = json::parse(body, ec);
     if (ec) {

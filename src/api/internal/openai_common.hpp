@@ -61,6 +61,10 @@ net::HttpResponse OpenAiError(const RequestError& error);
 net::HttpResponse ResponsesError(const RequestError& error);
 
 /// Parses a JSON object body.
+/// Nesting limit of request bodies (Boost.JSON's own default is 32 as well).
+inline constexpr std::size_t kMaxJsonDepth = 32;
+
+/// Parses a request body that must be a JSON object; `error` says why not (depth, syntax, type).
 std::optional<json::object> ParseObject(std::string_view body, std::string& error);
 
 /// Unix seconds now.
