@@ -18,6 +18,7 @@
 #include "api/metrics_endpoint.hpp"
 #include "api/ws_handshake.hpp"
 #include "app/conversation.hpp"
+#include "app/data_protection_options.hpp"
 #include "app/metrics_observer.hpp"
 #include "app/version.hpp"
 #include "app/edge_wiring.hpp"  // issue #6: edge defence + SIGHUP TLS reload
@@ -245,7 +246,9 @@ int Application::Run() {
         return 1;
     }
     // Issue #6 (encryption at rest): begin
-    auto protection = store::DataProtection::Open(*s.store, s.cfg.store.data_dir, config::ProcessEnv());
+    auto protection = store::DataProtection::Open(
+        *s.store, s.cfg.store.data_dir, config::ProcessEnv(), DataProtectionOptionsFrom(s.cfg.store.encryption)
+    );
     if (!protection) {
         Error("cannot open the keyring", {{"error", protection.error().message}});
         return 1;

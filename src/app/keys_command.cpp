@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "app/data_protection_options.hpp"
 #include "app/exit_codes.hpp"
 #include "config/loader.hpp"
 #include "crypto/envelope.hpp"
@@ -67,7 +68,7 @@ Result<Opened> OpenAll(const config::GatewayConfig& cfg) {
             ErrorCode::kConflict, "the database schema is not current (run `openclaw-gateway migrate`)"
         );
     }
-    store::DataProtectionOptions options;
+    auto options = DataProtectionOptionsFrom(cfg.store.encryption);
     options.reencryption.auto_rotate = false;
     auto dp =
         store::DataProtection::Open(*out.store, cfg.store.data_dir, config::ProcessEnv(), std::move(options));

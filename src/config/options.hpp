@@ -51,6 +51,22 @@ struct AuthOptions {
     bool AnyConfigured() const noexcept { return token.IsSet() || password.IsSet(); }
 };
 
+/// Encryption at rest (`store.encryption`): which classification protects whose data, and how often the
+/// data keys rotate. Classifications: "public" (stored in plaintext), "internal", "confidential",
+/// "restricted". The most specific rule wins: channel, then agent, then tenant, then the default.
+struct EncryptionOptions {
+    std::string default_classification = "confidential";
+    std::map<std::string, std::string> tenants;   ///< tenant id -> classification
+    std::map<std::string, std::string> agents;    ///< agent id -> classification
+    std::map<std::string, std::string> channels;  ///< channel id -> classification
+    /// Automatic rotation age per class; 0 = never (the brief: confidential 30 days, restricted 7 days).
+    std::chrono::seconds rotate_internal{0};
+    std::chrono::seconds rotate_confidential{std::chrono::hours(24 * 30)};
+    std::chrono::seconds rotate_restricted{std::chrono::hours(24 * 7)};
+    std::size_t reencrypt_batch_size = 200;           ///< rows per re-encryption batch
+    std::chrono::milliseconds reencrypt_batch_delay{20};  ///< pause between batches (throttle)
+};
+
 struct StoreOptions {
     std::string driver = "sqlite";  ///< "sqlite" (embedded); "postgres" arrives with cluster mode
     std::string data_dir = "./var";
@@ -58,6 +74,7 @@ struct StoreOptions {
     std::size_t group_commit_max_batch = 256;
     std::chrono::microseconds group_commit_max_delay{2'000};
     int read_threads = 2;
+    EncryptionOptions encryption;
 };
 
 struct LogOptions {

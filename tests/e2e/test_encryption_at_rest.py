@@ -90,6 +90,32 @@ def test_chat_transcript_marker_never_stored_in_plaintext(gateway, fake_llm):
         assert marker.encode() not in path.read_bytes(), path.name
 
 
+def test_classification_policy_from_config_reaches_the_store(gateway, fake_llm):
+    """store.encryption: agent `main` is restricted (class 3); an agent marked public stays plaintext."""
+    fake_llm.set_default(Echo(prefix="echo: "))
+    config = llm_config(fake_llm.base_url)
+    config.setdefault("store", {})["encryption"] = {"default_classification": "internal",
+                                                    "agents": {"main": "restricted"}}
+    gw = gateway(config)
+    resp = post_json(gw, "/v1/chat/completions", chat_body("classified hello", user="policy-user"))
+    assert resp.status == 200, resp
+    db = gw.data_dir / "gateway.db"
+    rows = wait_until(lambda: query(db, "SELECT key_class FROM messages") or None, START_TIMEOUT,
+                      what="the transcript to be stored")
+    assert {key_class for (key_class,) in rows} == {3}, rows
+
+    plain = llm_config(fake_llm.base_url)
+    plain.setdefault("store", {})["encryption"] = {"agents": {"main": "public"}}
+    marker = "PLAIN-" + secrets.token_hex(8)
+    gw2 = gateway(plain)
+    resp = post_json(gw2, "/v1/chat/completions", chat_body(f"say {marker}", user="plain-user"))
+    assert resp.status == 200, resp
+    rows = wait_until(lambda: query(gw2.data_dir / "gateway.db",
+                                    "SELECT content, sealed IS NULL FROM messages") or None,
+                      START_TIMEOUT, what="the transcript to be stored")
+    assert any(marker in content and unsealed for content, unsealed in rows), rows
+
+
 def test_keys_cli_rotate_status_retire_shred(gateway, cli):
     gw = gateway()  # applies the migrations and creates the master key
     data_dir = gw.data_dir

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "config/internal/fields.hpp"
+#include "config/internal/values.hpp"
 
 namespace gw::config::internal {
 namespace {
@@ -18,6 +19,34 @@ namespace {
 
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
+
+/// `store.encryption` (EncryptionOptions).
+Field EncryptionSection() {
+    const auto classification = OneOfCodec({"public", "internal", "confidential", "restricted"});
+    const auto age = DurationCodec<std::chrono::seconds>(true);
+    return Section(
+        "encryption",
+        {
+            Leaf("default_classification", GW_CONFIG_REF(store.encryption.default_classification), classification),
+            ValueLeaf("tenants", GW_CONFIG_REF(store.encryption.tenants), StringMapOf(classification)),
+            ValueLeaf("agents", GW_CONFIG_REF(store.encryption.agents), StringMapOf(classification)),
+            ValueLeaf("channels", GW_CONFIG_REF(store.encryption.channels), StringMapOf(classification)),
+            Leaf("rotate_internal", GW_CONFIG_REF(store.encryption.rotate_internal), age),
+            Leaf("rotate_confidential", GW_CONFIG_REF(store.encryption.rotate_confidential), age),
+            Leaf("rotate_restricted", GW_CONFIG_REF(store.encryption.rotate_restricted), age),
+            Leaf(
+                "reencrypt_batch_size",
+                GW_CONFIG_REF(store.encryption.reencrypt_batch_size),
+                IntCodec<std::size_t>(1, 100'000)
+            ),
+            Leaf(
+                "reencrypt_batch_delay",
+                GW_CONFIG_REF(store.encryption.reencrypt_batch_delay),
+                DurationCodec<milliseconds>(true)
+            ),
+        }
+    );
+}
 
 std::vector<Field> BuildSchema() {
     const auto size = SizeCodec(1);
@@ -78,6 +107,7 @@ std::vector<Field> BuildSchema() {
                     DurationCodec<microseconds>(true)
                 ),
                 Leaf("read_threads", GW_CONFIG_REF(store.read_threads), IntCodec<int>(1, 256)),
+                EncryptionSection(),
             }
         ),
         Section(
