@@ -1,11 +1,14 @@
 #include "drivers/sqlite/connection.hpp"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 #include <sqlite3.h>
 
 #include "base/check.hpp"
 #include "drivers/sqlite/internal/error.hpp"
+#include "drivers/sqlite/internal/statement_cache.hpp"
 
 namespace gw::sqlite {
 
@@ -22,11 +25,17 @@ int CheckedInt(std::int64_t ms) {
 
 }  // namespace
 
-Connection::Connection(sqlite3* db, std::string path, bool read_only) noexcept
-    : db_(db), path_(std::move(path)), read_only_(read_only) {}
+Connection::Connection(sqlite3* db, std::string path, bool read_only)
+    : db_(db),
+      path_(std::move(path)),
+      read_only_(read_only),
+      cache_(std::make_shared<internal::StatementCache>()) {}
 
 Connection::Connection(Connection&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)), read_only_(other.read_only_) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      read_only_(other.read_only_),
+      cache_(std::move(other.cache_)) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
     if (this != &other) {
@@ -34,6 +43,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
         db_ = std::exchange(other.db_, nullptr);
         path_ = std::move(other.path_);
         read_only_ = other.read_only_;
+        cache_ = std::move(other.cache_);
     }
     return *this;
 }
@@ -43,6 +53,16 @@ Connection::~Connection() {
 }
 
 void Connection::Close() noexcept {
+    if (cache_) {
+        // Idle statements are finalized now; borrowed ones finalize themselves when destroyed.
+        cache_->closed = true;
+        for (auto& [sql, entry] : cache_->entries) {
+            if (!entry.in_use && entry.stmt != nullptr) {
+                static_cast<void>(sqlite3_finalize(std::exchange(entry.stmt, nullptr)));
+            }
+        }
+        cache_.reset();
+    }
     if (db_ == nullptr) {
         return;
     }
@@ -89,6 +109,14 @@ Result<void> Connection::ApplyPragmas(const OpenOptions& options) {
     if (auto r = Exec("PRAGMA foreign_keys = ON"); !r) {
         return r.error();
     }
+    // Sorter, statement-journal and transient-index spill stay in memory: no /var/tmp/etilqs_* files.
+    if (auto r = Exec("PRAGMA temp_store = MEMORY"); !r) {
+        return r.error();
+    }
+    const std::int64_t mmap_size = options.mmap_size < 0 ? 0 : options.mmap_size;
+    if (auto r = Exec("PRAGMA mmap_size = " + std::to_string(mmap_size)); !r) {
+        return r.error();
+    }
     if (read_only_) {
         return Ok();  // the journal mode is a property of the file, set by the writer
     }
@@ -109,10 +137,58 @@ Result<void> Connection::ApplyPragmas(const OpenOptions& options) {
             ErrorCode::kInternal, "sqlite " + path_ + ": cannot enable WAL (journal_mode=" + mode + ")"
         );
     }
-    return Exec("PRAGMA synchronous = FULL");
+    return Exec(
+        options.synchronous == Synchronous::kNormal ? "PRAGMA synchronous = NORMAL"
+                                                    : "PRAGMA synchronous = FULL"
+    );
+}
+
+namespace {
+
+bool OnlyWhitespace(std::string_view rest) {
+    for (const char c : rest) {
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<Statement> Connection::TakeCached(std::string_view sql) {
+    if (!cache_) {
+        return std::nullopt;
+    }
+    const auto it = cache_->entries.find(sql);
+    if (it == cache_->entries.end() || it->second.in_use || it->second.stmt == nullptr) {
+        return std::nullopt;
+    }
+    it->second.in_use = true;
+    return Statement(db_, it->second.stmt, cache_, &it->second);
+}
+
+Statement Connection::Adopt(std::string_view sql, sqlite3_stmt* raw) {
+    if (cache_ && cache_->entries.size() < internal::StatementCache::kMaxEntries) {
+        auto [it, inserted] = cache_->entries.try_emplace(std::string(sql));
+        if (inserted || it->second.stmt == nullptr) {
+            it->second.stmt = raw;
+            it->second.in_use = true;
+            return Statement(db_, raw, cache_, &it->second);
+        }
+    }
+    return Statement(db_, raw);
 }
 
 Result<void> Connection::Exec(std::string_view sql) {
+    if (auto cached = TakeCached(sql)) {
+        if (auto r = cached->Run(); !r) {
+            return r.error();
+        }
+        return Ok();
+    }
+    const std::string_view whole = sql;
+    bool first = true;
     while (!sql.empty()) {
         sqlite3_stmt* raw = nullptr;
         const char* tail = nullptr;
@@ -124,7 +200,9 @@ Result<void> Connection::Exec(std::string_view sql) {
         if (raw == nullptr) {
             continue;  // only whitespace or a comment was left
         }
-        Statement stmt(db_, raw);
+        // A lone statement (the common BEGIN/COMMIT/SAVEPOINT/PRAGMA case) is kept for reuse.
+        Statement stmt = first && OnlyWhitespace(sql) ? Adopt(whole, raw) : Statement(db_, raw);
+        first = false;
         if (auto r = stmt.Run(); !r) {
             return r.error();
         }
@@ -133,6 +211,9 @@ Result<void> Connection::Exec(std::string_view sql) {
 }
 
 Result<Statement> Connection::Prepare(std::string_view sql) {
+    if (auto cached = TakeCached(sql)) {
+        return std::move(*cached);
+    }
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
     const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
@@ -158,7 +239,11 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
         }
         rest.remove_prefix(static_cast<std::size_t>(next - rest.data()));
     }
-    return stmt;
+    return Adopt(sql, std::exchange(stmt.stmt_, nullptr));
+}
+
+std::size_t Connection::CachedStatementCount() const noexcept {
+    return cache_ ? cache_->entries.size() : 0;
 }
 
 std::int64_t Connection::LastInsertRowId() const noexcept {

@@ -5,13 +5,24 @@
 #include <sqlite3.h>
 
 #include "drivers/sqlite/internal/error.hpp"
+#include "drivers/sqlite/internal/statement_cache.hpp"
 
 namespace gw::sqlite {
+
+Statement::Statement(
+    sqlite3* db,
+    sqlite3_stmt* stmt,
+    std::shared_ptr<internal::StatementCache> cache,
+    internal::CachedStatement* entry
+) noexcept
+    : db_(db), stmt_(stmt), cache_(std::move(cache)), entry_(entry) {}
 
 Statement::Statement(Statement&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)),
       stmt_(std::exchange(other.stmt_, nullptr)),
-      last_step_rc_(other.last_step_rc_) {}
+      last_step_rc_(other.last_step_rc_),
+      cache_(std::move(other.cache_)),
+      entry_(std::exchange(other.entry_, nullptr)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
     if (this != &other) {
@@ -19,6 +30,8 @@ Statement& Statement::operator=(Statement&& other) noexcept {
         db_ = std::exchange(other.db_, nullptr);
         stmt_ = std::exchange(other.stmt_, nullptr);
         last_step_rc_ = other.last_step_rc_;
+        cache_ = std::move(other.cache_);
+        entry_ = std::exchange(other.entry_, nullptr);
     }
     return *this;
 }
@@ -28,6 +41,19 @@ Statement::~Statement() {
 }
 
 void Statement::Finalize() noexcept {
+    if (stmt_ != nullptr && entry_ != nullptr && cache_ && !cache_->closed) {
+        // Back to the cache: rewound (releasing any read snapshot) and unbound. The reset code repeats
+        // the last Step's error, already reported.
+        static_cast<void>(sqlite3_reset(stmt_));
+        static_cast<void>(sqlite3_clear_bindings(stmt_));
+        entry_->stmt = std::exchange(stmt_, nullptr);
+        entry_->in_use = false;
+        entry_ = nullptr;
+        cache_.reset();
+        return;
+    }
+    entry_ = nullptr;
+    cache_.reset();
     if (stmt_ != nullptr) {
         // sqlite3_finalize repeats the error of the last Step (already reported to the caller); the
         // statement is released regardless, so the code carries no new information here.

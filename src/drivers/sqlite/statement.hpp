@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,11 +17,18 @@ struct sqlite3_stmt;
 
 namespace gw::sqlite {
 
+namespace internal {
+struct StatementCache;
+struct CachedStatement;
+}  // namespace internal
+
 /// Storage class of a result column value.
 enum class ColumnType { kInteger, kFloat, kText, kBlob, kNull };
 
-/// A compiled statement. Parameter and column indexes follow SQLite: parameters are 1-based, columns
-/// 0-based. Bind errors (bad index, out of memory) return kInternal/kInvalidArgument.
+/// A compiled statement (possibly borrowed from its Connection's statement cache: destroying it then
+/// resets it, clears its bindings and returns it to the cache instead of finalizing it). Parameter and column
+/// indexes follow SQLite: parameters are 1-based, columns 0-based. Bind errors (bad index, out of memory)
+/// return kInternal/kInvalidArgument.
 class Statement {
 public:
     Statement(Statement&& other) noexcept;
@@ -85,12 +93,21 @@ private:
 
     Statement(sqlite3* db, sqlite3_stmt* stmt) noexcept : db_(db), stmt_(stmt) {}
 
+    Statement(
+        sqlite3* db,
+        sqlite3_stmt* stmt,
+        std::shared_ptr<internal::StatementCache> cache,
+        internal::CachedStatement* entry
+    ) noexcept;
+
     Result<void> CheckBind(int rc, int index, const char* what) const;
     void Finalize() noexcept;
 
     sqlite3* db_ = nullptr;
     sqlite3_stmt* stmt_ = nullptr;
     int last_step_rc_ = 0;  ///< result of the most recent sqlite3_step (SQLITE_OK before the first)
+    std::shared_ptr<internal::StatementCache> cache_;  ///< set when `stmt_` is borrowed from the cache
+    internal::CachedStatement* entry_ = nullptr;       ///< the cache slot `stmt_` returns to
 };
 
 }  // namespace gw::sqlite

@@ -247,7 +247,9 @@ Result<std::vector<domain::AuditRecord>> QueryAuditRecords(
         AddCondition(sql, params, "seq <", *filter.before_seq);
     }
     sql += filter.newest_first ? " ORDER BY seq DESC" : " ORDER BY seq ASC";
-    sql += " LIMIT " + std::to_string(filter.limit);
+    // Bound, not spliced: one SQL text per filter shape keeps the statement cache small.
+    params.emplace_back(static_cast<std::int64_t>(filter.limit));
+    sql += " LIMIT ?" + std::to_string(params.size());
     auto stmt = conn.Prepare(sql);
     if (!stmt) {
         return stmt.error();
