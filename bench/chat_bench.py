@@ -164,7 +164,10 @@ def start_fake(workdir: Path) -> tuple[gb.Proc, int]:
     return proc, proc.wait_port(parse)
 
 
-def chat_gateway_config(data_dir: Path, fake_port: int, edge: bool) -> str:
+def chat_gateway_config(data_dir: Path, fake_port: int, protection: bool) -> str:
+    """protection=True: encryption at rest on (the default `confidential` class) and the rate limiter
+    evaluated on every request with limits too high to throttle one benchmark client; False: content
+    stored in plaintext (`public`) and the limiter off. Issue #6 wants the chat numbers within 10 %."""
     extra = (
         "auth:\n"
         f"  token: {TOKEN}\n"
@@ -179,26 +182,25 @@ def chat_gateway_config(data_dir: Path, fake_port: int, edge: bool) -> str:
         "  defaults:\n"
         "    model: fake/fake-model\n"
     )
-    if edge:  # the default per-IP limit (100/s) would throttle a single-client benchmark
+    if protection:  # the default per-IP limit (100/s) would throttle a single-client benchmark
+        extra += ("edge:\n  rate_limit:\n    per_ip: {rate_per_second: 10000000, burst: 10000000}\n"
+                  "    routes: [{path_prefix: /v1/, rate_per_second: 10000000, burst: 10000000}]\n")
+    else:
         extra += "edge:\n  rate_limit:\n    enabled: false\n"
-    return gb.gateway_config(data_dir, 0, extra)
+    text = gb.gateway_config(data_dir, 0, extra)
+    if not protection:  # gateway_config writes the `store:` section itself
+        text = text.replace("store:\n", "store:\n  encryption:\n    default_classification: public\n", 1)
+    return text
 
 
-def start_chat_gateway(workdir: Path, fake_port: int) -> tuple[gb.Proc, int]:
+def start_chat_gateway(workdir: Path, fake_port: int, protection: bool = True) -> tuple[gb.Proc, int]:
     workdir.mkdir(parents=True, exist_ok=True)
     cfg = workdir / "gateway.yaml"
-    errors = []
-    for edge in (True, False):
-        cfg.write_text(chat_gateway_config(workdir / "data", fake_port, edge))
-        check = subprocess.run([gb.GW_BINARY, "config", "check", "--config", str(cfg)], capture_output=True,
-                               text=True, timeout=30, env=gb.gateway_env())
-        if check.returncode == 0:
-            break
-        errors.append((check.stderr or check.stdout).strip()[-600:])
-        if edge:
-            log("gateway config with `edge.rate_limit.enabled: false` rejected; retrying without it")
-    else:
-        raise RuntimeError("gateway rejects the chat config: " + " | ".join(errors))
+    cfg.write_text(chat_gateway_config(workdir / "data", fake_port, protection))
+    check = subprocess.run([gb.GW_BINARY, "config", "check", "--config", str(cfg)], capture_output=True,
+                           text=True, timeout=30, env=gb.gateway_env())
+    if check.returncode != 0:
+        raise RuntimeError("gateway rejects the chat config: " + (check.stderr or check.stdout).strip()[-600:])
     proc = gb.Proc([gb.GW_BINARY, "serve", "--config", str(cfg)], workdir, gb.gateway_env())
     port = proc.wait_port(gb.parse_gateway_line)
     gb.wait_ready(port, gb.START_TIMEOUT)
@@ -332,6 +334,33 @@ def throughput(fake: gb.Proc, fake_port: int, gw: gb.Proc, gw_port: int, tmp: Pa
     }
 
 
+def protection_overhead(fake_port: int, gw: gb.Proc, gw_port: int, tmp: Path) -> dict:
+    """c64 throughput and CPU per request with encryption + rate limiting on (`gw`) against a second
+    gateway with both off, alternating rounds in one run."""
+    off, off_port = start_chat_gateway(tmp / "gw-off", fake_port, protection=False)
+    try:
+        lua = wrk_script(tmp, chat_body("openclaw/default", False), TOKEN)
+        run_wrk(off_port, lua, 2, CHAT_WRK_CONNECTIONS)
+        rounds: dict[str, list] = {"on": [], "off": []}
+        for r in range(CHAT_WRK_ROUNDS):
+            order = [("on", gw, gw_port), ("off", off, off_port)]
+            for name, proc, port in order if r % 2 == 0 else reversed(order):
+                cpu0 = cpu_seconds(proc.pid)
+                res = run_wrk(port, lua, CHAT_WRK_SECONDS, CHAT_WRK_CONNECTIONS)
+                res["cpu_us_per_request"] = (cpu_seconds(proc.pid) - cpu0) * 1e6 / max(1, res["ok"])
+                log(f"protection {name} round {r + 1}: {res['rps']:.0f} req/s, "
+                    f"{res['cpu_us_per_request']:.1f} µs/req, non-2xx {res['non_2xx']}")
+                rounds[name].append(res)
+    finally:
+        off.stop()
+    best = {k: max(v, key=lambda x: x["rps"]) for k, v in rounds.items()}
+    cpu = {k: min(x["cpu_us_per_request"] for x in v) for k, v in rounds.items()}
+    return {"rps_on": best["on"]["rps"], "rps_off": best["off"]["rps"],
+            "rps_ratio_on_vs_off": best["on"]["rps"] / best["off"]["rps"],
+            "cpu_us_on": cpu["on"], "cpu_us_off": cpu["off"], "cpu_ratio_on_vs_off": cpu["on"] / cpu["off"],
+            "rounds": rounds}
+
+
 def ours_c16(gw: gb.Proc, gw_port: int, tmp: Path) -> dict:
     """Concurrency-16 probe, the shape used against the peer (for a like-for-like ratio)."""
     body = tmp / "gw-c16.json"
@@ -461,6 +490,12 @@ def print_table(r: dict) -> None:
         print(f"(peer: ready in {p['ready_s']:.1f} s, {p['seq']['ok']} sequential / {p['c16']['ok']} at "
               f"c{PEER_CONCURRENCY} requests, {p['upstream_calls_per_request']:.1f} upstream calls per request; "
               f"the last column of req/s is ours/peer)")
+    prot = r.get("protection")
+    if prot:
+        within = "within" if prot["rps_ratio_on_vs_off"] >= 0.9 else "NOT within"
+        print(f"encryption + rate limiting on vs off (c{CHAT_WRK_CONNECTIONS}): {prot['rps_on']:.0f} vs "
+              f"{prot['rps_off']:.0f} req/s = {prot['rps_ratio_on_vs_off']:.2f} ({within} 10 %), CPU "
+              f"{prot['cpu_us_on']:.0f} vs {prot['cpu_us_off']:.0f} µs/req = {prot['cpu_ratio_on_vs_off']:.2f}")
     print()
 
 
@@ -504,6 +539,8 @@ def main() -> int:
                 log(f"throughput c{CHAT_WRK_CONNECTIONS}")
                 chat["throughput"] = throughput(fake, fake_port, gw, gw_port, tmp)
                 chat["c16"] = ours_c16(gw, gw_port, tmp)
+                log("encryption + rate limiting on vs off")
+                chat["protection"] = protection_overhead(fake_port, gw, gw_port, tmp)
                 chat["gateway_rss_mib_after"] = gb.vm_rss_mib(gw.pid)
             finally:
                 chat["gateway_exit_code"] = gw.stop()
