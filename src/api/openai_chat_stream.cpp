@@ -136,34 +136,14 @@ public:
             co_await Replay();
             co_return;
         }
-        auto events = s_.ack.events;
-        while (true) {
-            auto next = co_await events->Next();
-            if (out_.ClientGone()) {
-                events->Close();
-                co_await AbortRun();
-                co_return;
-            }
-            if (!next || !next->has_value()) {
-                events->Close();
-                const Failure f{
-                    502, "api_error", "stream_interrupted", "the run's event stream ended unexpectedly", {}};
-                co_await Fail(f);
-                co_return;
-            }
-            const engine::RunEvent ev = std::move(**next);
-            if (ev.Terminal()) {
-                events->Close();
-                co_await Finish(FromEvent(ev));
-                co_return;
-            }
-            const bool ok = co_await OnEvent(ev);
-            if (!ok) {
-                events->Close();
-                co_await AbortRun();
-                co_return;
-            }
-        }
+        co_await internal::PumpRunEvents(
+            *s_.ack.events,
+            out_,
+            {.on_event = [this](const engine::RunEvent& ev) { return OnEvent(ev); },
+             .on_terminal = [this](const engine::RunEvent& ev) { return Finish(FromEvent(ev)); },
+             .fail = [this](const Failure& f) { return Fail(f); },
+             .abort_run = [this] { return AbortRun(); }}
+        );
     }
 
 private:

@@ -153,26 +153,12 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
         out.model = std::string(model->as_string());
     }
     const auto known = KnownAgents(deps.engine, deps.config);
-    auto agent = ResolveAgentTarget(out.model, known, DefaultAgent(deps.config));
-    if (!agent) {
-        co_return Fail(RequestError{
-            "unknown model: " + out.model + " (use openclaw, openclaw/default or openclaw/<agentId>)",
-            "model",
-            400,
-            "invalid_request_error",
-            "model_not_found"});
-    }
-    std::string agent_id = *agent;
-    if (auto err = ApplyOpenClawHeaders(http, known, agent_id, out.send)) {
+    if (auto err = ApplyTargetAndStream(
+            http, body, out.model, known, DefaultAgent(deps.config), out.send, out.stream
+        )) {
         co_return Fail(std::move(*err));
     }
-    if (const auto* stream = body.if_contains("stream"); stream != nullptr && !stream->is_null()) {
-        if (!stream->is_bool()) {
-            co_return Fail(RequestError{"stream must be a boolean", "stream"});
-        }
-        out.stream = stream->as_bool();
-    }
-    out.send.stream = out.stream;
+    const std::string agent_id = out.send.agent_id;
     for (std::string_view key : {"temperature", "top_p"}) {
         if (const auto* v = body.if_contains(key); v != nullptr && !v->is_null()) {
             auto num = NumberOf(*v);

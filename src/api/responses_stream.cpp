@@ -37,48 +37,38 @@ public:
             co_await Replay();
             co_return;
         }
-        auto events = s_.ack.events;
-        while (true) {
-            auto next = co_await events->Next();
-            if (out_.ClientGone()) {
-                events->Close();
-                co_await AbortRun();
-                co_return;
-            }
-            if (!next || !next->has_value()) {
-                events->Close();
-                const Failure f{
-                    502, "api_error", "stream_interrupted", "the run's event stream ended unexpectedly", {}};
-                co_await Fail(f);
-                co_return;
-            }
-            const engine::RunEvent ev = std::move(**next);
-            if (ev.Terminal()) {
-                events->Close();
-                if (ev.kind == engine::RunEvent::Kind::kFinal) {
-                    co_await Complete(ev.final_entries, ev.total_usage);
-                } else {
-                    co_await Fail(RunFailure(
-                        ev.kind == engine::RunEvent::Kind::kAborted ? domain::RunStatus::kAborted
-                                                                    : domain::RunStatus::kFailed,
-                        ev.error_kind
-                    ));
-                }
-                co_return;
-            }
-            if (ev.kind == engine::RunEvent::Kind::kDelta && ev.delta &&
-                ev.delta->kind == domain::ModelDelta::Kind::kText && !ev.delta->text.empty()) {
-                const bool ok = co_await Delta(ev.delta->text);
-                if (!ok) {
-                    events->Close();
-                    co_await AbortRun();
-                    co_return;
-                }
-            }
-        }
+        co_await internal::PumpRunEvents(
+            *s_.ack.events,
+            out_,
+            {.on_event = [this](const engine::RunEvent& ev) { return OnEvent(ev); },
+             .on_terminal = [this](const engine::RunEvent& ev) { return OnTerminal(ev); },
+             .fail = [this](const Failure& f) { return Fail(f); },
+             .abort_run = [this] { return AbortRun(); }}
+        );
     }
 
 private:
+    asio::awaitable<void> OnTerminal(const engine::RunEvent& ev) {
+        if (ev.kind == engine::RunEvent::Kind::kFinal) {
+            co_await Complete(ev.final_entries, ev.total_usage);
+        } else {
+            co_await Fail(RunFailure(
+                ev.kind == engine::RunEvent::Kind::kAborted ? domain::RunStatus::kAborted
+                                                            : domain::RunStatus::kFailed,
+                ev.error_kind
+            ));
+        }
+    }
+
+    /// Only text deltas reach a Responses stream; false when the write failed.
+    asio::awaitable<bool> OnEvent(const engine::RunEvent& ev) {
+        if (ev.kind == engine::RunEvent::Kind::kDelta && ev.delta &&
+            ev.delta->kind == domain::ModelDelta::Kind::kText && !ev.delta->text.empty()) {
+            co_return co_await Delta(ev.delta->text);
+        }
+        co_return true;
+    }
+
     asio::awaitable<bool> Emit(std::string_view type, json::object data) {
         data["type"] = type;
         data["sequence_number"] = sequence_++;

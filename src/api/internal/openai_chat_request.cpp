@@ -269,6 +269,39 @@ std::optional<std::int64_t> TokenCountOf(const json::value& value) {
     return static_cast<std::int64_t>(*num);
 }
 
+std::optional<RequestError> ApplyTargetAndStream(
+    const net::HttpRequest& http,
+    const json::object& body,
+    std::string_view model,
+    const std::vector<std::string>& known_agents,
+    std::string_view default_agent,
+    engine::SendRequest& send,
+    bool& stream
+) {
+    auto agent = ResolveAgentTarget(model, known_agents, default_agent);
+    if (!agent) {
+        return RequestError{
+            "unknown model: " + std::string(model) +
+                " (use openclaw, openclaw/default or openclaw/<agentId>)",
+            "model",
+            400,
+            "invalid_request_error",
+            "model_not_found"};
+    }
+    std::string agent_id = *agent;
+    if (auto err = ApplyOpenClawHeaders(http, known_agents, agent_id, send)) {
+        return err;
+    }
+    if (const auto* flag = body.if_contains("stream"); flag != nullptr && !flag->is_null()) {
+        if (!flag->is_bool()) {
+            return RequestError{"stream must be a boolean", "stream"};
+        }
+        stream = flag->as_bool();
+    }
+    send.stream = stream;
+    return std::nullopt;
+}
+
 std::optional<RequestError> ApplyOpenClawHeaders(
     const net::HttpRequest& http,
     const std::vector<std::string>& known_agents,
@@ -317,26 +350,11 @@ ChatParse ParseChatRequest(
         }
         out.model = std::string(model->as_string());
     }
-    auto agent = ResolveAgentTarget(out.model, known_agents, default_agent);
-    if (!agent) {
-        return Fail(RequestError{
-            "unknown model: " + out.model + " (use openclaw, openclaw/default or openclaw/<agentId>)",
-            "model",
-            400,
-            "invalid_request_error",
-            "model_not_found"});
-    }
-    std::string agent_id = *agent;
-    if (auto err = ApplyOpenClawHeaders(http, known_agents, agent_id, out.send)) {
+    if (auto err =
+            ApplyTargetAndStream(http, body, out.model, known_agents, default_agent, out.send, out.stream)) {
         return Fail(std::move(*err));
     }
-    if (const auto* stream = body.if_contains("stream"); stream != nullptr && !stream->is_null()) {
-        if (!stream->is_bool()) {
-            return Fail(RequestError{"stream must be a boolean", "stream"});
-        }
-        out.stream = stream->as_bool();
-    }
-    out.send.stream = out.stream;
+    const std::string agent_id = out.send.agent_id;
     if (auto err = ParseSampling(body, out)) {
         return Fail(std::move(*err));
     }

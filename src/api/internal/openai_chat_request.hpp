@@ -39,6 +39,19 @@ std::optional<RequestError> ApplyOpenClawHeaders(
     engine::SendRequest& send
 );
 
+/// The part of request parsing chat and responses share: `model` → agent target (400 model_not_found),
+/// then ApplyOpenClawHeaders, then the `stream` flag. On success the agent id is in `send.agent_id` and
+/// `stream` and `send.stream` are set.
+std::optional<RequestError> ApplyTargetAndStream(
+    const net::HttpRequest& http,
+    const json::object& body,
+    std::string_view model,
+    const std::vector<std::string>& known_agents,
+    std::string_view default_agent,
+    engine::SendRequest& send,
+    bool& stream
+);
+
 /// Number of a JSON value (int or double), nullopt for other kinds.
 std::optional<double> NumberOf(const json::value& value);
 

@@ -59,7 +59,8 @@ net::HttpResponse ResponsesError(const RequestError& error) {
 std::optional<json::object> ParseObject(std::string_view body, std::string& error) {
     // Depth first, in one allocation-free scan, so the parser never sees a pathological document (the
     // server's per-route body limits bound the size).
-    if (auto limits = edge::CheckJsonLimits(body, edge::JsonLimits{.max_bytes = 0, .max_depth = kMaxJsonDepth});
+    if (auto limits =
+            edge::CheckJsonLimits(body, edge::JsonLimits{.max_bytes = 0, .max_depth = kMaxJsonDepth});
         !limits) {
         error = limits.error().message;
         return std::nullopt;
@@ -75,6 +76,39 @@ std::optional<json::object> ParseObject(std::string_view body, std::string& erro
         return std::nullopt;
     }
     return std::move(value.as_object());
+}
+
+boost::asio::awaitable<void> PumpRunEvents(
+    engine::RunStream& events, const net::ResponseStream& out, RunEventHandlers handlers
+) {
+    while (true) {
+        auto next = co_await events.Next();
+        if (out.ClientGone()) {
+            events.Close();
+            co_await handlers.abort_run();
+            co_return;
+        }
+        if (!next || !next->has_value()) {
+            events.Close();
+            // A named local, not a temporary in the co_await expression: g++ 12 destroys such temporaries
+            // twice across the suspension.
+            const Failure interrupted{
+                502, "api_error", "stream_interrupted", "the run's event stream ended unexpectedly", {}};
+            co_await handlers.fail(interrupted);
+            co_return;
+        }
+        const engine::RunEvent ev = std::move(**next);
+        if (ev.Terminal()) {
+            events.Close();
+            co_await handlers.on_terminal(ev);
+            co_return;
+        }
+        if (!co_await handlers.on_event(ev)) {
+            events.Close();
+            co_await handlers.abort_run();
+            co_return;
+        }
+    }
 }
 
 std::int64_t NowSeconds() {

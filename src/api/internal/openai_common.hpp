@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "base/error.hpp"
@@ -91,6 +93,25 @@ struct Failure {
     std::string message;
     std::optional<std::chrono::seconds> retry_after;
 };
+
+/// What an SSE writer does with a run's events (see PumpRunEvents).
+struct RunEventHandlers {
+    /// A non-terminal event; false when writing to the client failed.
+    std::function<boost::asio::awaitable<bool>(const engine::RunEvent&)> on_event;
+    /// The terminal event (final, error or aborted).
+    std::function<boost::asio::awaitable<void>(const engine::RunEvent&)> on_terminal;
+    /// The stream ended without a terminal event.
+    std::function<boost::asio::awaitable<void>(const Failure&)> fail;
+    /// The client went away or a write failed: abort the run.
+    std::function<boost::asio::awaitable<void>()> abort_run;
+};
+
+/// The event loop shared by the SSE writers of /v1/chat/completions and /v1/responses: reads `events`
+/// until the terminal event and closes it. A client that went away or a failed write aborts the run; a
+/// stream that ends without a terminal event is reported as 502 `stream_interrupted`.
+boost::asio::awaitable<void> PumpRunEvents(
+    engine::RunStream& events, const net::ResponseStream& out, RunEventHandlers handlers
+);
 
 /// kInvalidArgument 400 (engine message, it names what to configure), kRateLimited 429 + Retry-After,
 /// kConflict 409, kUnavailable 503, kNotFound 404, kDeadlineExceeded 504, anything else 502.
