@@ -10,11 +10,10 @@
 #include <boost/json.hpp>
 
 #include "api/http_auth.hpp"
+#include "api/internal/hooks_request.hpp"
 #include "api/internal/openai_handlers.hpp"
-#include "base/ids.hpp"
 #include "config/options.hpp"
 #include "crypto/constant_time.hpp"
-#include "domain/session_key.hpp"
 #include "obs/log.hpp"
 
 namespace gw::api::internal {
@@ -88,55 +87,11 @@ std::optional<net::HttpResponse> CheckHookAuth(
     return HookError(401, "Unauthorized");
 }
 
-/// Validated common fields.
-struct HookTarget {
-    std::string agent_id;
-    std::optional<std::string> session_key;
-};
-
-std::optional<std::string> OptionalString(
-    const json::object& body, std::string_view key, std::string& error
-) {
-    const auto* v = body.if_contains(key);
-    if (v == nullptr || v->is_null()) {
-        return std::nullopt;
-    }
-    if (!v->is_string()) {
-        error = std::string(key) + " must be a string";
-        return std::nullopt;
-    }
-    return std::string(v->as_string());
-}
-
-std::optional<HookTarget> ParseTarget(
-    const ConversationDeps& deps, const json::object& body, std::string& error
-) {
-    HookTarget target;
-    target.agent_id =
-        deps.config.hooks.default_agent.empty() ? DefaultAgent(deps.config) : deps.config.hooks.default_agent;
-    auto agent = OptionalString(body, "agentId", error);
-    if (!error.empty()) {
-        return std::nullopt;
-    }
-    if (agent) {
-        const auto known = KnownAgents(deps.engine, deps.config);
-        if (std::find(known.begin(), known.end(), *agent) == known.end()) {
-            error = "unknown agentId: " + *agent;
-            return std::nullopt;
-        }
-        target.agent_id = *agent;
-    }
-    target.session_key = OptionalString(body, "sessionKey", error);
-    if (!error.empty()) {
-        return std::nullopt;
-    }
-    if (target.session_key) {
-        if (auto ok = domain::CheckHttpSessionKey(*target.session_key); !ok) {
-            error = ok.error().message;
-            return std::nullopt;
-        }
-    }
-    return target;
+HookParseContext ParseContext(const ConversationDeps& deps) {
+    return HookParseContext{
+        KnownAgents(deps.engine, deps.config),
+        deps.config.hooks.default_agent.empty() ? DefaultAgent(deps.config) : deps.config.hooks.default_agent,
+    };
 }
 
 /// Pre-run failures: 400 bad input, 409 session conflict, 429 backlog, 503 unavailable, 502 otherwise.
@@ -209,100 +164,39 @@ Awaitable HandleHookWake(const ConversationDeps& deps, const net::HttpRequest& r
     if (auto denied = CheckHookAuth(deps, request)) {
         co_return std::move(*denied);
     }
-    std::string error;
-    auto body = ParseObject(request.body, error);
-    if (!body) {
+    HookWakeParse parsed = ParseHookWake(request.body, ParseContext(deps));
+    if (!parsed.send) {
         CountError(deps, 400);
-        co_return HookError(400, error);
+        co_return HookError(400, parsed.error);
     }
-    auto text = OptionalString(*body, "text", error);
-    if (!error.empty() || !text || text->find_first_not_of(" \t\r\n") == std::string::npos) {
-        CountError(deps, 400);
-        co_return HookError(400, error.empty() ? "text is required" : error);
-    }
-    auto mode = OptionalString(*body, "mode", error).value_or("now");
-    if (!error.empty() || (mode != "now" && mode != "next-heartbeat")) {
-        CountError(deps, 400);
-        co_return HookError(400, error.empty() ? "mode must be now or next-heartbeat" : error);
-    }
-    auto target = ParseTarget(deps, *body, error);
-    if (!target) {
-        CountError(deps, 400);
-        co_return HookError(400, error);
-    }
-    engine::SendRequest send;
-    send.agent_id = target->agent_id;
-    send.session_key = target->session_key.value_or("main");
-    send.role = domain::Role::kSystem;
-    send.content.emplace_back(domain::TextBlock{"[OpenClaw session event] " + *text});
-    send.no_run = mode == "next-heartbeat";
-    send.queue_mode = engine::QueueMode::kFollowup;
-    auto submitted = co_await deps.engine.Submit(std::move(send));
+    auto submitted = co_await deps.engine.Submit(std::move(*parsed.send));
     if (!submitted) {
         co_return SubmitError(deps, submitted.error(), std::nullopt);
     }
     if (submitted->events) {
         submitted->events->Close();
     }
-    co_return JsonResponse(200, json::object{{"ok", true}, {"mode", mode}, {"eventOutcome", "queued"}});
+    co_return JsonResponse(200, json::object{{"ok", true}, {"mode", parsed.mode}, {"eventOutcome", "queued"}});
 }
 
 Awaitable HandleHookAgent(const ConversationDeps& deps, const net::HttpRequest& request) {
     if (auto denied = CheckHookAuth(deps, request)) {
         co_return std::move(*denied);
     }
-    std::string error;
-    auto body = ParseObject(request.body, error);
-    if (!body) {
+    HookAgentParse parsed = ParseHookAgent(request.body, ParseContext(deps));
+    if (!parsed.send) {
         CountError(deps, 400);
-        co_return HookError(400, error);
+        co_return HookError(400, parsed.error);
     }
-    auto fail = [&deps](std::string message) {
-        CountError(deps, 400);
-        return HookError(400, message);
-    };
-    auto message = OptionalString(*body, "message", error);
-    if (!error.empty() || !message || message->find_first_not_of(" \t\r\n") == std::string::npos) {
-        co_return fail(error.empty() ? "message is required" : error);
-    }
-    auto target = ParseTarget(deps, *body, error);
-    if (!target) {
-        co_return fail(error);
-    }
-    auto session_mode = OptionalString(*body, "sessionMode", error).value_or("isolated");
-    if (!error.empty() || (session_mode != "isolated" && session_mode != "persistent")) {
-        co_return fail(error.empty() ? "sessionMode must be isolated or persistent" : error);
-    }
-    auto model = OptionalString(*body, "model", error);
-    if (!error.empty() || (model && !LooksLikeModelRef(*model))) {
-        co_return fail(error.empty() ? "model must be provider/model" : error);
-    }
-    auto idempotency_key = OptionalString(*body, "idempotencyKey", error);
-    auto name = OptionalString(*body, "name", error);
-    if (!error.empty()) {
-        co_return fail(error);
-    }
-    engine::SendRequest send;
-    if (const auto* t = body->if_contains("timeoutSeconds"); t != nullptr && !t->is_null()) {
-        auto seconds = NumberOf(*t);
-        if (!seconds || *seconds <= 0 || *seconds > 86'400) {
-            co_return fail("timeoutSeconds must be a positive number of seconds (at most 86400)");
-        }
-        send.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000));
-    }
-    send.agent_id = target->agent_id;
-    send.session_key = target->session_key.value_or("hook:" + NewUuid());
-    send.content.emplace_back(domain::TextBlock{*message});
-    send.model_override = model;
-    send.idempotency_key = idempotency_key;
-    send.queue_mode = engine::QueueMode::kFollowup;
+    engine::SendRequest send = std::move(*parsed.send);
+    const std::optional<std::string> idempotency_key = send.idempotency_key;
     obs::Log(
         obs::LogLevel::kInfo,
         "gw.api",
         "hook agent run requested",
-        {{"hook", name.value_or("")},
+        {{"hook", parsed.name.value_or("")},
          {"agent", send.agent_id},
-         {"session_mode", session_mode},
+         {"session_mode", parsed.session_mode},
          {"request_id", request.request_id}}
     );
     auto admitted = co_await SubmitWithin(deps.engine, std::move(send), deps.config.hooks.admission_timeout);

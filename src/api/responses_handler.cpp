@@ -14,6 +14,52 @@ void LogFailure(const net::HttpRequest& request, std::string_view what, const st
 
 }  // namespace
 
+boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
+    const ConversationDeps& deps, const net::HttpRequest& http
+) {
+    const auto known = KnownAgents(deps.engine, deps.config);
+    const std::string default_agent = DefaultAgent(deps.config);
+    ResponsesParse parsed = ParseResponsesBody(http, known, default_agent);
+    if (!parsed.request || !parsed.request->previous_response_id) {
+        co_return parsed;
+    }
+    ResponsesRequest& out = *parsed.request;
+    const std::string run_id = out.previous_response_id->substr(5);
+    auto previous = co_await deps.engine.Wait(out.send.tenant_id, run_id, std::chrono::milliseconds(0));
+    if (!previous) {
+        if (previous.error().code == ErrorCode::kDeadlineExceeded) {
+            co_return ResponsesParse{std::nullopt, RequestError{
+                "the previous response is still in progress",
+                "previous_response_id",
+                409,
+                "invalid_request_error",
+                "conflict"}};
+        }
+        co_return ResponsesParse{std::nullopt, RequestError{
+            "previous response not found: " + *out.previous_response_id,
+            "previous_response_id",
+            400,
+            "invalid_request_error",
+            "not_found"}};
+    }
+    if (previous->session_key.empty()) {
+        // The run predates this process (the engine read it from the store without its key).
+        co_return ResponsesParse{std::nullopt, RequestError{
+            "previous response " + *out.previous_response_id +
+                " cannot be continued after a gateway restart; start a new conversation",
+            "previous_response_id",
+            400,
+            "invalid_request_error",
+            "not_resumable"}};
+    }
+    out.send.session_key = previous->session_key;
+    if (!previous->agent_id.empty()) {
+        out.send.agent_id = previous->agent_id;
+    }
+    co_return parsed;
+}
+
+
 Awaitable HandleResponses(const ConversationDeps& deps, const net::HttpRequest& request) {
     auto parsed = co_await ParseResponsesRequest(deps, request);
     if (!parsed.request) {

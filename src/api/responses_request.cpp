@@ -135,35 +135,32 @@ ResponsesParse Fail(RequestError error) {
 
 }  // namespace
 
-boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
-    const ConversationDeps& deps, const net::HttpRequest& http
+ResponsesParse ParseResponsesBody(
+    const net::HttpRequest& http, const std::vector<std::string>& known_agents, const std::string& default_agent
 ) {
     std::string parse_error;
     auto parsed = ParseObject(http.body, parse_error);
     if (!parsed) {
-        co_return Fail(RequestError{parse_error, ""});
+        return Fail(RequestError{parse_error, ""});
     }
     const json::object& body = *parsed;
     ResponsesRequest out;
     out.model = "openclaw";
     if (const auto* model = body.if_contains("model"); model != nullptr && !model->is_null()) {
         if (!model->is_string()) {
-            co_return Fail(RequestError{"model must be a string", "model"});
+            return Fail(RequestError{"model must be a string", "model"});
         }
         out.model = std::string(model->as_string());
     }
-    const auto known = KnownAgents(deps.engine, deps.config);
-    if (auto err = ApplyTargetAndStream(
-            http, body, out.model, known, DefaultAgent(deps.config), out.send, out.stream
-        )) {
-        co_return Fail(std::move(*err));
+    if (auto err = ApplyTargetAndStream(http, body, out.model, known_agents, default_agent, out.send, out.stream)) {
+        return Fail(std::move(*err));
     }
     const std::string agent_id = out.send.agent_id;
     for (std::string_view key : {"temperature", "top_p"}) {
         if (const auto* v = body.if_contains(key); v != nullptr && !v->is_null()) {
             auto num = NumberOf(*v);
             if (!num) {
-                co_return Fail(RequestError{std::string(key) + " must be a number", std::string(key)});
+                return Fail(RequestError{std::string(key) + " must be a number", std::string(key)});
             }
             (key == "temperature" ? out.send.temperature : out.send.top_p) = *num;
         }
@@ -171,7 +168,7 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
     if (const auto* v = body.if_contains("max_output_tokens"); v != nullptr && !v->is_null()) {
         auto count = TokenCountOf(*v);
         if (!count) {
-            co_return Fail(RequestError{"max_output_tokens must be a positive integer", "max_output_tokens"});
+            return Fail(RequestError{"max_output_tokens must be a positive integer", "max_output_tokens"});
         }
         out.send.max_output_tokens = *count;
     }
@@ -180,7 +177,7 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
     }
     if (const auto* tools = body.if_contains("tools")) {
         if (auto err = ParseClientTools(*tools, out.send)) {
-            co_return Fail(std::move(*err));
+            return Fail(std::move(*err));
         }
         for (const auto& spec : out.send.client_tools) {
             out.client_tool_names.push_back(spec.name);
@@ -191,7 +188,7 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
     if (const auto* instructions = body.if_contains("instructions");
         instructions != nullptr && !instructions->is_null()) {
         if (!instructions->is_string()) {
-            co_return Fail(RequestError{"instructions must be a string", "instructions"});
+            return Fail(RequestError{"instructions must be a string", "instructions"});
         }
         out.instructions = std::string(instructions->as_string());
         ParsedMessage system{domain::Role::kSystem, {}};
@@ -200,10 +197,10 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
     }
     const auto* input = body.if_contains("input");
     if (input == nullptr) {
-        co_return Fail(RequestError{"input is required", "input"});
+        return Fail(RequestError{"input is required", "input"});
     }
     if (auto err = ParseItems(*input, messages)) {
-        co_return Fail(std::move(*err));
+        return Fail(std::move(*err));
     }
 
     // Session: header key (persistent: only the new message), previous_response_id (its session; every
@@ -211,61 +208,29 @@ boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
     bool include_history = true;
     if (auto key = HeaderValue(http, "x-openclaw-session-key")) {
         if (auto ok = domain::CheckHttpSessionKey(*key); !ok) {
-            co_return Fail(RequestError{ok.error().message, "x-openclaw-session-key"});
+            return Fail(RequestError{ok.error().message, "x-openclaw-session-key"});
         }
         out.send.session_key = *key;
         include_history = false;
     } else if (const auto* prev = body.if_contains("previous_response_id");
                prev != nullptr && !prev->is_null()) {
         if (!prev->is_string() || !prev->as_string().starts_with("resp_") || prev->as_string().size() <= 5) {
-            co_return Fail(RequestError{
+            return Fail(RequestError{
                 "previous_response_id must be a response id (resp_...)", "previous_response_id"});
         }
-        out.previous_response_id = std::string(prev->as_string());
-        const std::string run_id = out.previous_response_id->substr(5);
-        auto previous = co_await deps.engine.Wait(out.send.tenant_id, run_id, std::chrono::milliseconds(0));
-        if (!previous) {
-            if (previous.error().code == ErrorCode::kDeadlineExceeded) {
-                co_return Fail(RequestError{
-                    "the previous response is still in progress",
-                    "previous_response_id",
-                    409,
-                    "invalid_request_error",
-                    "conflict"});
-            }
-            co_return Fail(RequestError{
-                "previous response not found: " + *out.previous_response_id,
-                "previous_response_id",
-                400,
-                "invalid_request_error",
-                "not_found"});
-        }
-        if (previous->session_key.empty()) {
-            // The run predates this process (the engine read it from the store without its key).
-            co_return Fail(RequestError{
-                "previous response " + *out.previous_response_id +
-                    " cannot be continued after a gateway restart; start a new conversation",
-                "previous_response_id",
-                400,
-                "invalid_request_error",
-                "not_resumable"});
-        }
-        out.send.session_key = previous->session_key;
-        if (!previous->agent_id.empty()) {
-            out.send.agent_id = previous->agent_id;
-        }
+        out.previous_response_id = std::string(prev->as_string());  // session: ParseResponsesRequest
     } else {
         auto new_key = domain::OpenResponsesSessionKey(agent_id, NewUuid());
         if (!new_key) {
-            co_return Fail(RequestError{new_key.error().message, "model"});
+            return Fail(RequestError{new_key.error().message, "model"});
         }
         out.send.session_key = new_key->ToString();
     }
     if (auto err = FillMessages(std::move(messages), include_history, out.send, "input")) {
-        co_return Fail(std::move(*err));
+        return Fail(std::move(*err));
     }
     out.send.queue_mode = engine::QueueMode::kFollowup;
-    co_return ResponsesParse{std::move(out), {}};
+    return ResponsesParse{std::move(out), {}};
 }
 
 std::string ResponseId(std::string_view run_id) {

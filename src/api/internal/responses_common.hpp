@@ -26,6 +26,12 @@ struct ResponsesParse {
     RequestError error;
 };
 
+/// The synchronous part (separately fuzzed): body, headers, agent target, items. With
+/// `previous_response_id` set, `send.session_key` stays empty for ParseResponsesRequest to resolve.
+ResponsesParse ParseResponsesBody(
+    const net::HttpRequest& http, const std::vector<std::string>& known_agents, const std::string& default_agent
+);
+
 boost::asio::awaitable<ResponsesParse> ParseResponsesRequest(
     const ConversationDeps& deps, const net::HttpRequest& http
 );
