@@ -13,6 +13,7 @@
 #include "config/agent_options.hpp"
 #include "config/edge_options.hpp"
 #include "config/secret.hpp"
+#include "config/ws_options.hpp"
 
 namespace gw::config {
 
@@ -105,6 +106,7 @@ struct GatewayConfig {
     ToolsOptions tools;
     HooksOptions hooks;
     EdgeOptions edge;
+    WsOptions ws;  ///< OpenClaw WebSocket protocol and Control UI (issue #4)
     std::optional<std::string> source_file;  ///< the YAML file this came from, if any
 };
 
