@@ -1,6 +1,7 @@
 #include "base/ids.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <random>
 
@@ -39,6 +40,22 @@ std::string NewUuid() {
     s.push_back('-');
     AppendHex(s, lo & 0xFFFFFFFFFFFFULL, 12);
     return s;
+}
+
+std::string NewTimeOrderedUuid() {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = NewUuid();  // version 4: random everywhere but the version and variant
+    const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                   std::chrono::system_clock::now().time_since_epoch()
+    )
+                                                   .count());
+    // Hex digits 0-7 and 9-12 (after the first dash) carry the timestamp, most significant first.
+    static constexpr int kPositions[12] = {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12};
+    for (int i = 0; i < 12; ++i) {
+        id[static_cast<std::size_t>(kPositions[i])] = kHex[(ms >> (44 - 4 * i)) & 0xF];
+    }
+    id[14] = '7';
+    return id;
 }
 
 std::string NewRequestId() {

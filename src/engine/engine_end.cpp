@@ -28,7 +28,27 @@ asio::awaitable<bool> EngineImpl::EndRun(const RunPtr& run, Ending ending, LoopS
     const std::string& transcript = run->session.transcript_id;
     Result<domain::Run> finished = MakeError(ErrorCode::kUnavailable, "commit cancelled");
     const bool locked = co_await lane.commit_mutex.Acquire();
-    if (locked) {
+    if (locked && run->commit_failed) {
+        // An early run whose StartRun failed (CommitSubmit): there is no run row and nothing to write.
+        lane.commit_mutex.Release();
+        ending = Ending{
+            domain::RunStatus::kFailed,
+            domain::StopReason::kError,
+            "message not committed",
+            std::nullopt,
+            {}};
+        state.appended.clear();
+        domain::Run r;
+        r.id = run->run_id;
+        r.tenant_id = run->tenant_id;
+        r.session_id = run->session.id;
+        r.transcript_id = transcript;
+        r.user_id = run->user_id;
+        r.status = ending.status;
+        r.stop_reason = ending.stop_reason;
+        r.error = ending.error;
+        finished = r;
+    } else if (locked) {
         PermitGuard guard(lane.commit_mutex);
         if (ending.status == domain::RunStatus::kCompleted && run->steered_total > run->steered_seen) {
             // Messages were steered into the run after its last model call: keep going.
@@ -38,6 +58,7 @@ asio::awaitable<bool> EngineImpl::EndRun(const RunPtr& run, Ending ending, LoopS
             if (chained) {
                 auto to_append = ending.entries;
                 stored = co_await transcripts_.Append(std::move(to_append));
+                ++lane.writes;
             } else {
                 stored = chained.error();
             }
@@ -65,6 +86,7 @@ asio::awaitable<bool> EngineImpl::EndRun(const RunPtr& run, Ending ending, LoopS
         domain::RunFinish finish{
             run->tenant_id, run->run_id, ending.status, ending.stop_reason, ending.error, ending.entries};
         finished = co_await transcripts_.FinishRun(std::move(finish));
+        ++lane.writes;
         if (finished && last) {
             lane.last_entry[transcript] = *last;
         } else if (!finished) {

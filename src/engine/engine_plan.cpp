@@ -94,7 +94,7 @@ Result<EngineImpl::Plan> EngineImpl::PlanLocked(
     auto new_run = [&](SubmitAck::Status status) -> Result<RunPtr> {
         std::string id = request.idempotency_key && request.idempotency_key->size() <= kMaxRunIdLength
                              ? *request.idempotency_key
-                             : NewUuid();
+                             : NewTimeOrderedUuid();
         std::string map_key = MapKey(request.tenant_id, id);
         if (runs_.contains(map_key)) {
             return MakeError(ErrorCode::kConflict, "run " + id + " exists");

@@ -86,7 +86,7 @@ asio::awaitable<void> EngineImpl::RunMain(RunPtr run) {
 
 domain::TranscriptEntry EngineImpl::NewEntry(const RunPtr& run, domain::Role role) const {
     domain::TranscriptEntry e;
-    e.id = NewUuid();
+    e.id = NewTimeOrderedUuid();
     e.transcript_id = run->session.transcript_id;
     e.session_id = run->session.id;
     e.tenant_id = run->tenant_id;
@@ -183,13 +183,25 @@ asio::awaitable<void> EngineImpl::RunBody(const RunPtr& run, LoopState& state) {
 }
 
 asio::awaitable<Result<std::vector<domain::TranscriptEntry>>> EngineImpl::BuildMessages(const RunPtr& run) {
-    const bool locked = co_await run->lane->commit_mutex.Acquire();
-    if (!locked) {
-        co_return MakeError(ErrorCode::kUnavailable, "cancelled");
-    }
-    {
+    std::optional<std::vector<domain::TranscriptEntry>> known;
+    if (run->early) {
+        // Spawned before its StartRun committed (CommitSubmit holds commit_mutex until then): the prompt is
+        // what StartRun writes. A message steered in later is counted after 0 and gets its own model call.
+        run->early = false;
+        run->steered_seen = 0;
+        known = std::move(run->known_transcript);
+        run->known_transcript.reset();
+    } else {
+        const bool locked = co_await run->lane->commit_mutex.Acquire();
+        if (!locked) {
+            co_return MakeError(ErrorCode::kUnavailable, "cancelled");
+        }
         PermitGuard guard(run->lane->commit_mutex);
         run->steered_seen = run->steered_total;
+        if (run->known_transcript && run->lane->writes == run->known_at_writes) {
+            known = std::move(run->known_transcript);  // nothing written since StartRun: no read needed
+        }
+        run->known_transcript.reset();
     }
     std::set<std::string> excluded;
     {
@@ -198,13 +210,24 @@ asio::awaitable<Result<std::vector<domain::TranscriptEntry>>> EngineImpl::BuildM
             excluded.insert(q->run_id);
         }
     }
-    domain::HistoryQuery query{
-        run->tenant_id, run->session.transcript_id, run->agent->history_limit, std::nullopt};
-    auto page = co_await transcripts_.History(std::move(query));
-    if (!page) {
-        co_return page.error();
+    std::vector<domain::TranscriptEntry> entries;
+    if (known) {
+        entries = std::move(*known);
+        const std::size_t limit =
+            std::clamp<std::size_t>(run->agent->history_limit, 1, domain::kMaxHistoryLimit);
+        if (entries.size() > limit) {
+            entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(limit));
+        }
+    } else {
+        domain::HistoryQuery query{
+            run->tenant_id, run->session.transcript_id, run->agent->history_limit, std::nullopt};
+        auto page = co_await transcripts_.History(std::move(query));
+        if (!page) {
+            co_return page.error();
+        }
+        entries = std::move(page->entries);
     }
-    auto conversation = ConversationOrder(std::move(page->entries), excluded);
+    auto conversation = ConversationOrder(std::move(entries), excluded);
     OrderCurrentRun(conversation, run->run_id, run->prompt_order);
     co_return conversation;
 }
@@ -251,6 +274,7 @@ asio::awaitable<Result<std::vector<domain::TranscriptEntry>>> EngineImpl::Append
     }
     std::string last = entries.back().id;
     auto stored = co_await transcripts_.Append(std::move(entries));
+    ++lane.writes;
     if (stored) {
         lane.last_entry[transcript] = last;
     } else {

@@ -64,7 +64,8 @@ asio::awaitable<Result<std::vector<domain::TranscriptEntry>>> EngineImpl::Commit
     const LanePtr& lane,
     const domain::Session& session,
     std::vector<domain::TranscriptEntry> entries,
-    std::optional<domain::Run>* duplicate
+    std::optional<domain::Run>* duplicate,
+    bool* spawned_early
 ) {
     const bool locked = co_await lane->commit_mutex.Acquire();
     if (!locked) {
@@ -95,16 +96,47 @@ asio::awaitable<Result<std::vector<domain::TranscriptEntry>>> EngineImpl::Commit
         if (!plan.run->idempotency_keys.empty()) {
             start.run.idempotency_key = plan.run->idempotency_keys.front();
         }
+        std::optional<std::vector<domain::TranscriptEntry>> whole;
+        if (!entries.front().parent_id) {  // the transcript was empty: it will hold exactly these
+            whole = entries;
+            std::int64_t seq = 0;
+            for (auto& e : *whole) {
+                e.seq = ++seq;
+            }
+        }
         start.entries = std::move(entries);
+        // A new session's first run (no idempotency key, the session's turn, no debounce) starts its model
+        // call while StartRun's commit (and its fsync) is in flight: its prompt is exactly `whole`, nothing
+        // else can write the session while we hold commit_mutex, and everything the caller sees waits
+        // for the commit (Submit returns after it; the run's FinishRun and terminal event queue behind
+        // commit_mutex). If the commit fails, the run is stopped and ends without writing.
+        const bool early = whole && plan.kind == PlanKind::kNewRun && plan.run->idempotency_keys.empty() &&
+                           plan.status == SubmitAck::Status::kStarted && plan.run->has_turn &&
+                           !plan.run->not_before;
+        if (early) {
+            plan.run->early = true;
+            plan.run->known_transcript = whole;
+            Spawn(plan.run);
+            *spawned_early = true;
+        }
         auto started = co_await transcripts_.StartRun(std::move(start));
+        ++lane->writes;
+        if (early && (!started || !started->started)) {
+            plan.run->commit_failed = true;  // under commit_mutex: EndRun reads it after we release it
+            RequestStop(plan.run, "message not committed");
+        }
         if (!started) {
             stored = started.error();
         } else if (!started->started) {
             *duplicate = started->run;
             co_return std::vector<domain::TranscriptEntry>{};
+        } else if (whole && !early) {
+            plan.run->known_transcript = std::move(whole);
+            plan.run->known_at_writes = lane->writes;
         }
     } else {
         stored = co_await transcripts_.Append(std::move(entries));
+        ++lane->writes;
         if (stored && plan.run) {
             ++plan.run->steered_total;
         }
@@ -169,7 +201,7 @@ asio::awaitable<Result<SubmitAck>> EngineImpl::Submit(SendRequest request) {
     std::vector<domain::TranscriptEntry> entries;
     auto add_entry = [&](domain::TranscriptEntry e) -> Result<void> {
         if (e.id.empty()) {
-            e.id = NewUuid();
+            e.id = NewTimeOrderedUuid();
         }
         e.transcript_id = session->transcript_id;
         e.session_id = session->id;
@@ -251,7 +283,20 @@ asio::awaitable<Result<SubmitAck>> EngineImpl::Submit(SendRequest request) {
             co_return plan.error();
         }
         std::optional<domain::Run> duplicate;
-        auto committed = co_await CommitSubmit(*plan, lane, *session, entries, &duplicate);
+        bool spawned_early = false;
+        auto committed = co_await CommitSubmit(*plan, lane, *session, entries, &duplicate, &spawned_early);
+        if (spawned_early && (!committed || duplicate)) {
+            // The run is already running: it stops itself and leaves the lane (EndRun, commit_failed).
+            if (plan->events) {
+                plan->events->Close();
+            }
+            done_pending();
+            co_await release_claim();
+            if (!committed) {
+                co_return committed.error();
+            }
+            co_return MakeError(ErrorCode::kInternal, "run start refused");
+        }
         if (!committed || duplicate) {
             {
                 std::lock_guard lock(mutex_);
@@ -290,7 +335,9 @@ asio::awaitable<Result<SubmitAck>> EngineImpl::Submit(SendRequest request) {
                 std::lock_guard lock(mutex_);
                 plan->run->committed = true;
             }
-            Spawn(plan->run);
+            if (!spawned_early) {
+                Spawn(plan->run);
+            }
         } else if (plan->kind == PlanKind::kSteer) {
             RunEvent event;
             event.kind = RunEvent::Kind::kSteered;

@@ -28,6 +28,8 @@ using domain::ModelResult;
 using std::chrono::milliseconds;
 
 constexpr std::string_view kLogger = "gw.providers";
+/// Idle keep-alive connections kept per upstream host (net::HttpClientOptions::max_idle_per_host).
+constexpr std::size_t kMaxIdleUpstreamConnections = 256;
 
 /// `retry_base_delay` × 2^retry with equal jitter, or the upstream's Retry-After; capped by
 /// `retry_max_delay`.
@@ -145,6 +147,10 @@ Result<std::unique_ptr<ProviderRouter>> ProviderRouter::Create(
         http.verify_tls = provider.verify_tls;
         http.extra_ca_file = provider.ca_file;
         http.max_body_bytes = internal::kMaxResponseBytes;
+        // Keep as many idle upstream connections as runs may call concurrently: with the default 8, every
+        // concurrent call beyond 8 closed its connection on release and the next one reconnected (a TCP
+        // (+TLS) handshake per model call under load).
+        http.max_idle_per_host = kMaxIdleUpstreamConnections;
         auto client = net::HttpClient::Create(ioc, http);
         if (!client) {
             return MakeError(ErrorCode::kInvalidArgument, path + ".ca_file: " + client.error().message);

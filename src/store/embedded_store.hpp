@@ -101,6 +101,15 @@ public:
     void SetContentProtection(std::shared_ptr<ContentProtection> protection);
     std::shared_ptr<ContentProtection> GetContentProtection() const;
 
+    /// Hot-path hint (issue #3): transcripts this process created empty and has not written to since.
+    /// The session repository marks a transcript inside the write that creates it; every transcript write
+    /// forgets it when submitted, before it is queued. `History` of a marked transcript answers the empty
+    /// page without a reader round trip (a transcript that does not exist reads as empty too). Bounded:
+    /// when full, new transcripts are simply not marked. Thread-safe.
+    void MarkTranscriptEmpty(const std::string& transcript_id);
+    void ForgetEmptyTranscript(const std::string& transcript_id);
+    bool IsTranscriptKnownEmpty(const std::string& transcript_id) const;
+
 private:
     struct Impl;
     explicit EmbeddedStore(std::unique_ptr<Impl> impl);

@@ -81,19 +81,28 @@ TEST_F(EmbeddedStoreTest, FreshOpenAppliesInitialSchema) {
     }
     const auto indexes = Names(conn, "index");
     for (const char* i :
-         {"idx_sessions_last_activity",
-          "idx_messages_user_id",
-          "idx_messages_timestamp",
+         {"idx_sessions_tenant_activity",
+          "idx_messages_session",
+          "uq_messages_transcript_seq",
           "uq_messages_idempotency",
           "idx_users_tenant",
           "idx_audit_events_tenant_time"}) {
         EXPECT_TRUE(indexes.contains(i)) << i;
     }
+    // 0007 drops the indexes no query uses.
+    for (const char* i :
+         {"idx_sessions_last_activity",
+          "idx_messages_user_id",
+          "idx_messages_timestamp",
+          "idx_messages_run"}) {
+        EXPECT_FALSE(indexes.contains(i)) << i;
+    }
     EXPECT_EQ(
-        QueryInt(conn, "SELECT desc FROM pragma_index_xinfo('idx_sessions_last_activity') WHERE cid >= 0"), 1
-    );
-    EXPECT_EQ(
-        QueryInt(conn, "SELECT desc FROM pragma_index_xinfo('idx_messages_timestamp') WHERE cid >= 0"), 1
+        QueryInt(
+            conn,
+            "SELECT desc FROM pragma_index_xinfo('idx_sessions_tenant_activity') WHERE name = 'last_activity'"
+        ),
+        1
     );
     EXPECT_EQ(
         QueryInt(

@@ -40,8 +40,8 @@ Result<Session> CreateSession(
     if (auto tenant = internal::CheckTenantExists(conn, tenant_id); !tenant) {
         return tenant.error();
     }
-    const std::string session_id = NewUuid();
-    const std::string transcript_id = NewUuid();
+    const std::string session_id = NewTimeOrderedUuid();
+    const std::string transcript_id = NewTimeOrderedUuid();
     auto inserted = Exec(
         conn,
         "INSERT INTO sessions (id, tenant_id, user_id, session_key, agent_id, transcript_id, created_at, "
@@ -209,7 +209,7 @@ Result<Session> ResetSession(
     if (!session) {
         return session;
     }
-    const std::string transcript_id = NewUuid();
+    const std::string transcript_id = NewTimeOrderedUuid();
     auto ended =
         Exec(conn, "UPDATE transcripts SET ended_at = ?1 WHERE id = ?2", now, session->transcript_id);
     if (!ended) {
@@ -287,12 +287,18 @@ asio::awaitable<Result<Session>> SqliteSessionRepository::GetOrCreate(
     if (found || found.error().code != ErrorCode::kNotFound) {
         co_return found;
     }
-    auto create = [tenant_id, key, user_id, clock = clock_](sqlite::Connection& conn) -> Result<Session> {
+    auto create = [tenant_id, key, user_id, clock = clock_, store = &store_](sqlite::Connection& conn
+                  ) -> Result<Session> {
         auto existing = internal::LoadSession(conn, tenant_id, key.ToString());
         if (existing || existing.error().code != ErrorCode::kNotFound) {
             return existing;  // created by a concurrent caller since our read
         }
-        return CreateSession(conn, tenant_id, key, user_id, clock());
+        auto created = CreateSession(conn, tenant_id, key, user_id, clock());
+        if (created) {
+            // Before COMMIT: any write of this transcript is submitted after this point and forgets it.
+            store->MarkTranscriptEmpty(created->transcript_id);
+        }
+        return created;
     };
     Result<Session> created = co_await WriteValue<Session>(store_, std::move(create));
     co_return created;

@@ -276,5 +276,47 @@ TEST_F(SqliteConversationTest, ContentIsStoredAsPiFormatJson) {
     );
 }
 
+TEST_F(SqliteConversationTest, NewTranscriptReadsEmptyUntilItsFirstWriteIsSubmitted) {
+    auto store = OpenStore(DataDir());
+    ASSERT_TRUE(store);
+    SqliteSessionRepository sessions(*store, FixedClock(1000));
+    SqliteTranscriptRepository transcripts(*store, FixedClock(1000));
+    auto s = RunHere(sessions.GetOrCreate("default", *domain::ParseSessionKey("agent:main:fresh"), "u"));
+    ASSERT_TRUE(s);
+    EXPECT_TRUE(store->IsTranscriptKnownEmpty(s->transcript_id));  // created by this process, no entry yet
+    auto empty = RunHere(transcripts.History({"default", s->transcript_id, 10, std::nullopt}));
+    ASSERT_TRUE(empty);
+    EXPECT_TRUE(empty->entries.empty());
+    EXPECT_EQ(empty->total_entries, 0);
+
+    domain::Run run;
+    run.id = "r1";
+    run.tenant_id = "default";
+    run.session_id = s->id;
+    run.transcript_id = s->transcript_id;
+    domain::TranscriptEntry e;
+    e.id = "m1";
+    e.transcript_id = s->transcript_id;
+    e.session_id = s->id;
+    e.tenant_id = "default";
+    e.run_id = "r1";
+    e.content = {domain::TextBlock{"hello"}};
+    auto started = RunHere(transcripts.StartRun({run, {e}}));
+    ASSERT_TRUE(started);
+    EXPECT_FALSE(store->IsTranscriptKnownEmpty(s->transcript_id));
+    auto page = RunHere(transcripts.History({"default", s->transcript_id, 10, std::nullopt}));
+    ASSERT_TRUE(page);
+    ASSERT_EQ(page->entries.size(), 1U);
+    EXPECT_EQ(page->entries[0].id, "m1");
+    EXPECT_EQ(page->total_entries, 1);
+    // StartRun's one session UPDATE also recorded the run.
+    auto conn = Raw();
+    EXPECT_EQ(QueryText(conn, "SELECT last_run_id FROM sessions WHERE id = '" + s->id + "'"), "r1");
+    // An existing session found again is not marked.
+    auto again = RunHere(sessions.GetOrCreate("default", *domain::ParseSessionKey("agent:main:fresh"), "u"));
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(store->IsTranscriptKnownEmpty(again->transcript_id));
+}
+
 }  // namespace
 }  // namespace gw::store

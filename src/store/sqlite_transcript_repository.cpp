@@ -127,6 +127,9 @@ SqliteTranscriptRepository::SqliteTranscriptRepository(EmbeddedStore& store, dom
 asio::awaitable<Result<std::vector<TranscriptEntry>>> SqliteTranscriptRepository::Append(
     std::vector<TranscriptEntry> entries
 ) {
+    if (!entries.empty()) {
+        store_.ForgetEmptyTranscript(entries.front().transcript_id);
+    }
     std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
     if (protection && !entries.empty()) {
         if (auto keys = co_await protection->EnsureKeys(entries.front().tenant_id); !keys) {
@@ -144,6 +147,9 @@ asio::awaitable<Result<std::vector<TranscriptEntry>>> SqliteTranscriptRepository
 }
 
 asio::awaitable<Result<domain::HistoryPage>> SqliteTranscriptRepository::History(domain::HistoryQuery query) {
+    if (store_.IsTranscriptKnownEmpty(query.transcript_id)) {
+        co_return domain::HistoryPage{};  // created by this process, nothing written since
+    }
     auto read = [query = std::move(query),
                  protection = store_.GetContentProtection()](sqlite::Connection& conn) {
         return ReadHistory(conn, query, protection.get());

@@ -89,24 +89,27 @@ Result<domain::StartRunResult> Start(
         return error;
     }
     if (!start.entries.empty()) {
-        auto stored = internal::InsertEntries(conn, std::move(start.entries), now, protection);
+        // The entries' session update also records the run: one UPDATE of the session row, not two.
+        const std::optional<std::string> last_run_id = run.id;
+        auto stored = internal::InsertEntries(conn, std::move(start.entries), now, protection, last_run_id);
         if (!stored) {
             return stored.error();
         }
-    }
-    auto session = PrepareBound(
-        conn,
-        "UPDATE sessions SET last_run_id = ?1, last_activity = ?2 WHERE id = ?3 AND tenant_id = ?4",
-        run.id,
-        now,
-        run.session_id,
-        run.tenant_id
-    );
-    if (!session) {
-        return session.error();
-    }
-    if (auto ran = session->Run(); !ran) {
-        return ran.error();
+    } else {
+        auto session = PrepareBound(
+            conn,
+            "UPDATE sessions SET last_run_id = ?1, last_activity = ?2 WHERE id = ?3 AND tenant_id = ?4",
+            run.id,
+            now,
+            run.session_id,
+            run.tenant_id
+        );
+        if (!session) {
+            return session.error();
+        }
+        if (auto ran = session->Run(); !ran) {
+            return ran.error();
+        }
     }
     auto stored_run = internal::LoadRun(conn, run.tenant_id, run.id);
     if (!stored_run) {
@@ -192,6 +195,7 @@ asio::awaitable<Result<domain::StartRunResult>> SqliteTranscriptRepository::Star
         !same) {
         co_return same.error();
     }
+    store_.ForgetEmptyTranscript(run.transcript_id);
     std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
     if (protection && !start.entries.empty()) {
         if (auto keys = co_await protection->EnsureKeys(run.tenant_id); !keys) {
@@ -209,6 +213,9 @@ asio::awaitable<Result<domain::StartRunResult>> SqliteTranscriptRepository::Star
 asio::awaitable<Result<Run>> SqliteTranscriptRepository::FinishRun(domain::RunFinish finish) {
     if (finish.status == domain::RunStatus::kRunning) {
         co_return Invalid("FinishRun needs a terminal status");
+    }
+    for (const auto& e : finish.entries) {
+        store_.ForgetEmptyTranscript(e.transcript_id);
     }
     std::shared_ptr<ContentProtection> protection = store_.GetContentProtection();
     if (protection && !finish.entries.empty()) {

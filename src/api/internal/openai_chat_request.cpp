@@ -402,7 +402,7 @@ ChatParse ParseChatRequest(
             agent_id,
             out.send.idempotency_key
                 ? "idem-" + crypto::Sha256Hex(agent_id + "\n" + *out.send.idempotency_key).substr(0, 32)
-                : NewUuid()
+                : NewTimeOrderedUuid()
         );
         if (!new_key) {
             return Fail(RequestError{new_key.error().message, "model"});

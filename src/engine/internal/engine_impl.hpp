@@ -82,7 +82,8 @@ private:
         const LanePtr& lane,
         const domain::Session& session,
         std::vector<domain::TranscriptEntry> entries,
-        std::optional<domain::Run>* duplicate
+        std::optional<domain::Run>* duplicate,
+        bool* spawned_early
     );
     boost::asio::awaitable<Result<SubmitAck>> Duplicate(
         const domain::IdempotencyRecord& record, const Target& target, const domain::Session& session

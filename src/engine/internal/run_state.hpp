@@ -17,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "domain/session.hpp"
+#include "domain/transcript.hpp"
 #include "engine/internal/event_stream.hpp"
 #include "engine/internal/sync.hpp"
 #include "engine/run_engine.hpp"
@@ -45,6 +46,7 @@ struct Lane {
     // Every transcript write of the session runs under commit_mutex (parent chain, steering checks).
     AsyncSemaphore commit_mutex;
     std::map<std::string, std::string> last_entry;  ///< transcript id → last entry id (under commit_mutex)
+    std::uint64_t writes = 0;  ///< transcript writes attempted by this lane (under commit_mutex)
 };
 
 /// What a run was asked for (copied out of its SendRequest).
@@ -99,6 +101,16 @@ struct RunState {
 
     // Guarded by the lane's commit mutex.
     int steered_total = 0;
+    /// The whole transcript as StartRun left it, when it was empty before (a new session): the first
+    /// model call builds its prompt from it instead of reading History, unless the lane wrote since
+    /// (`lane->writes != known_at_writes`).
+    std::optional<std::vector<domain::TranscriptEntry>> known_transcript;
+    std::uint64_t known_at_writes = 0;
+    /// Spawned before its StartRun committed, so the model call overlaps the commit (see CommitSubmit);
+    /// set before the spawn, then only the run coroutine reads it. Its first prompt is known_transcript.
+    bool early = false;
+    /// An early run whose StartRun failed: EndRun writes nothing (there is no run row) and fails the run.
+    bool commit_failed = false;
 
     // Guarded by pub_mutex.
     std::mutex pub_mutex;

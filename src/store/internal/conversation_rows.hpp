@@ -86,7 +86,8 @@ Result<std::vector<domain::TranscriptEntry>> InsertEntries(
     sqlite::Connection& conn,
     std::vector<domain::TranscriptEntry> entries,
     std::int64_t now_ms,
-    const ContentProtection* protection
+    const ContentProtection* protection,
+    const std::optional<std::string>& last_run_id = std::nullopt  ///< also sets sessions.last_run_id
 );
 
 }  // namespace gw::store::internal

@@ -169,11 +169,12 @@ Result<void> AdvanceSession(
     sqlite::Connection& conn,
     const domain::TranscriptEntry& first,
     const domain::TokenUsage& usage,
-    std::int64_t now_ms
+    std::int64_t now_ms,
+    const std::optional<std::string>& last_run_id
 ) {
     auto stmt = PrepareBound(
         conn,
-        "UPDATE sessions SET last_activity = ?1, "
+        "UPDATE sessions SET last_activity = ?1, last_run_id = COALESCE(?10, last_run_id), "
         "input_tokens = input_tokens + CASE WHEN transcript_id = ?2 THEN ?3 ELSE 0 END, "
         "output_tokens = output_tokens + CASE WHEN transcript_id = ?2 THEN ?4 ELSE 0 END, "
         "cache_read_tokens = cache_read_tokens + CASE WHEN transcript_id = ?2 THEN ?5 ELSE 0 END, "
@@ -188,7 +189,8 @@ Result<void> AdvanceSession(
         usage.cache_write,
         usage.total,
         first.session_id,
-        first.tenant_id
+        first.tenant_id,
+        last_run_id
     );
     if (!stmt) {
         return stmt.error();
@@ -223,7 +225,8 @@ Result<std::vector<domain::TranscriptEntry>> InsertEntries(
     sqlite::Connection& conn,
     std::vector<domain::TranscriptEntry> entries,
     std::int64_t now_ms,
-    const ContentProtection* protection
+    const ContentProtection* protection,
+    const std::optional<std::string>& last_run_id
 ) {
     if (entries.empty() || entries.size() > domain::kMaxEntriesPerAppend) {
         return Invalid("an append takes 1 to " + std::to_string(domain::kMaxEntriesPerAppend) + " entries");
@@ -276,7 +279,7 @@ Result<std::vector<domain::TranscriptEntry>> InsertEntries(
             usage += *e.usage;
         }
     }
-    if (auto advanced = AdvanceSession(conn, entries.front(), usage, now_ms); !advanced) {
+    if (auto advanced = AdvanceSession(conn, entries.front(), usage, now_ms, last_run_id); !advanced) {
         return advanced.error();
     }
     return entries;
