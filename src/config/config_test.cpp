@@ -112,7 +112,7 @@ TEST(ConfigErrorTest, UnknownTopLevelKeyNamesLineAndAllowedKeys) {
     EXPECT_EQ(
         LoadError("server:\n  port: 1\nsever: {}\n"),
         "gw.yaml:3:1: sever: unknown key (expected one of: server, auth, store, log, cluster, models, "
-        "agents, http, tools, hooks, edge); "
+        "agents, http, tools, hooks, edge, ws); "
         "did you mean 'server'?"
     );
 }

@@ -116,7 +116,10 @@ Result<void> Validate(const GatewayConfig& cfg, const LoadContext& ctx) {
     if (auto r = ValidateAgents(cfg, ctx); !r) {
         return r;
     }
-    return ValidateEdge(cfg, ctx);
+    if (auto r = ValidateEdge(cfg, ctx); !r) {
+        return r;
+    }
+    return ValidateWs(cfg, ctx);
 }
 
 }  // namespace internal

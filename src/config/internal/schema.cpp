@@ -135,12 +135,13 @@ std::vector<Field> BuildSchema() {
         schema.push_back(std::move(section));
     }
     schema.push_back(EdgeSection());
+    schema.push_back(WsSection());
     return schema;
 }
 
 #undef GW_CONFIG_REF
 
-constexpr std::array<EnvOverride, 10> kEnvOverrides{{
+constexpr std::array<EnvOverride, 11> kEnvOverrides{{
     {"OPENCLAW_GATEWAY_HOST", "server.host"},
     {"OPENCLAW_GATEWAY_PORT", "server.port"},
     {"OPENCLAW_GATEWAY_TOKEN", "auth.token"},
@@ -151,6 +152,7 @@ constexpr std::array<EnvOverride, 10> kEnvOverrides{{
     {"REDIS_HOST", "cluster.redis_host"},
     {"DB_PASSWORD", "cluster.db_password"},
     {"OPENCLAW_HOOKS_TOKEN", "hooks.token"},
+    {"OPENCLAW_HANDSHAKE_TIMEOUT_MS", "ws.handshake_timeout"},
 }};
 
 }  // namespace

@@ -16,6 +16,9 @@ const std::vector<Field>& Schema();
 /// The `edge:` section (schema_edge.cpp).
 Field EdgeSection();
 
+/// The `ws:` section (schema_ws.cpp).
+Field WsSection();
+
 /// The `models`, `agents`, `http`, `tools` and `hooks` sections (schema_agents.cpp).
 std::vector<Field> AgentSections();
 

@@ -3,6 +3,7 @@
 /// @brief Cross-field validation of the merged config (after defaults, file and env).
 
 #include <string>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "config/internal/binder.hpp"
@@ -21,6 +22,12 @@ Result<void> ValidateAgents(const GatewayConfig& cfg, const LoadContext& ctx);
 /// Checks of the `edge:` section that the schema cannot express (validate_edge.cpp). CIDR syntax is
 /// left to edge::EdgeGuard::Create.
 Result<void> ValidateEdge(const GatewayConfig& cfg, const LoadContext& ctx);
+
+/// Checks of the `ws:` section (validate_ws.cpp): tick interval ≥ 1 s, Control UI root/base path/origins.
+Result<void> ValidateWs(const GatewayConfig& cfg, const LoadContext& ctx);
+
+/// "" when `origin` is "*" or `scheme://host[:port]` (no path, no trailing slash), else what is wrong.
+std::string CheckOrigin(std::string_view origin);
 
 /// "" when `id` is a valid provider/agent id (`[a-z0-9][a-z0-9_-]{0,63}`), else what is wrong.
 std::string CheckId(const std::string& id);
