@@ -8,7 +8,6 @@
 
 #include "api/error_mapping.hpp"
 #include "api/health_service.hpp"
-#include "api/ws_handshake.hpp"
 #include "net/router.hpp"
 #include "runtime/testing.hpp"
 
@@ -121,99 +120,6 @@ TEST(ErrorMappingTest, MapsEveryCodeToItsStatusWithAGenericMessage) {
         retry_after = retry_after || k == "Retry-After";
     }
     EXPECT_TRUE(retry_after);
-}
-
-/// Records what the handler does to a session.
-class FakeSession final : public net::WebSocketSession {
-public:
-    bool Send(std::string text) override {
-        sent.push_back(std::move(text));
-        return true;
-    }
-
-    void Close(std::uint16_t code, std::string reason) override {
-        close_code = code;
-        close_reason = std::move(reason);
-    }
-
-    void SetReadLimit(std::size_t bytes) override { read_limit = bytes; }
-
-    const net::HttpRequest& UpgradeRequest() const override { return request; }
-
-    std::string_view Id() const override { return "s1"; }
-
-    std::vector<std::string> sent;
-    std::uint16_t close_code = 0;
-    std::string close_reason;
-    std::size_t read_limit = 0;
-    net::HttpRequest request;
-};
-
-TEST(WsHandshakeTest, OpenSendsChallengeAndCapsPreAuthFrames) {
-    asio::io_context ioc;
-    WsHandshakeHandler handler(ioc, std::chrono::seconds(15));
-    auto session = std::make_shared<FakeSession>();
-    handler.OnOpen(session);
-    ASSERT_EQ(session->sent.size(), 1U);
-    auto frame = json::parse(session->sent[0]);
-    EXPECT_EQ(frame.at("type"), "event");
-    EXPECT_EQ(frame.at("event"), "connect.challenge");
-    EXPECT_EQ(frame.at("payload").at("nonce").as_string().size(), 36U);
-    EXPECT_TRUE(frame.at("payload").at("ts").is_int64());
-    EXPECT_EQ(frame.as_object().count("seq"), 0U);  // the challenge carries no seq
-    EXPECT_EQ(session->read_limit, WsHandshakeHandler::kPreAuthMaxFrameBytes);
-    handler.OnClose(*session, 1000);
-}
-
-TEST(WsHandshakeTest, FirstFrameOtherThanConnectIsRefusedWith1008) {
-    asio::io_context ioc;
-    WsHandshakeHandler handler(ioc, std::chrono::seconds(15));
-    auto session = std::make_shared<FakeSession>();
-    handler.OnOpen(session);
-    runtime::RunCoro(handler.OnMessage(session, R"({"type":"req","id":"r1","method":"health"})"));
-    ASSERT_EQ(session->sent.size(), 2U);
-    auto res = json::parse(session->sent[1]);
-    EXPECT_EQ(res.at("type"), "res");
-    EXPECT_EQ(res.at("id"), "r1");
-    EXPECT_EQ(res.at("ok"), false);
-    EXPECT_EQ(res.at("error").at("code"), "INVALID_REQUEST");
-    EXPECT_EQ(session->close_code, 1008);
-    EXPECT_EQ(session->close_reason, "invalid handshake: first request must be connect");
-}
-
-TEST(WsHandshakeTest, GarbageFirstFrameClosesWithoutAResponse) {
-    asio::io_context ioc;
-    WsHandshakeHandler handler(ioc, std::chrono::seconds(15));
-    auto session = std::make_shared<FakeSession>();
-    handler.OnOpen(session);
-    runtime::RunCoro(handler.OnMessage(session, "not json"));
-    EXPECT_EQ(session->sent.size(), 1U);
-    EXPECT_EQ(session->close_code, 1008);
-}
-
-TEST(WsHandshakeTest, HandshakeTimeoutClosesWith1008) {
-    asio::io_context ioc;
-    WsHandshakeHandler handler(ioc, std::chrono::milliseconds(20));
-    auto session = std::make_shared<FakeSession>();
-    handler.OnOpen(session);
-    ioc.run_for(std::chrono::seconds(5));  // returns as soon as the timer fired (no other work)
-    EXPECT_EQ(session->close_code, 1008);
-    EXPECT_EQ(session->close_reason, "handshake timeout");
-}
-
-TEST(WsHandshakeTest, ConnectIsAnsweredRetryableUnavailableUntilTheProtocolLands) {
-    asio::io_context ioc;
-    WsHandshakeHandler handler(ioc, std::chrono::milliseconds(20));
-    auto session = std::make_shared<FakeSession>();
-    handler.OnOpen(session);
-    runtime::RunCoro(handler.OnMessage(session, R"({"type":"req","id":"c1","method":"connect","params":{}})")
-    );
-    ioc.run_for(std::chrono::seconds(5));  // the cancelled timer must not close with 1008 afterwards
-    ASSERT_EQ(session->sent.size(), 2U);
-    auto res = json::parse(session->sent[1]);
-    EXPECT_EQ(res.at("error").at("code"), "UNAVAILABLE");
-    EXPECT_EQ(res.at("error").at("retryable"), true);
-    EXPECT_EQ(session->close_code, 1013);
 }
 
 }  // namespace

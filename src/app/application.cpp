@@ -16,7 +16,9 @@
 
 #include "api/health_service.hpp"
 #include "api/metrics_endpoint.hpp"
-#include "api/ws_handshake.hpp"
+#include "api/control_ui.hpp"
+#include "api/ws/ws_gateway.hpp"
+#include "store/sqlite_device_repository.hpp"
 #include "app/conversation.hpp"
 #include "app/data_protection_options.hpp"
 #include "app/metrics_observer.hpp"
@@ -41,7 +43,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto kHandshakeTimeout = std::chrono::seconds(15);
 constexpr auto kDrainPollInterval = std::chrono::milliseconds(20);
 
 void Info(std::string_view msg, std::initializer_list<obs::LogField> fields = {}) {
@@ -107,7 +108,8 @@ struct Application::Impl {
     std::unique_ptr<Conversation> conversation;  // referenced by the routes: outlives the server
     net::Router router;
     api::HealthService health{std::string(Version())};
-    std::unique_ptr<api::WsHandshakeHandler> ws_handler;
+    std::unique_ptr<store::SqliteDeviceRepository> devices;
+    std::unique_ptr<api::ws::WsGateway> ws;  // the OpenClaw protocol on `/` (issue #4)
     std::unique_ptr<net::HttpServer> server;
     std::unique_ptr<EdgeWiring> edge;  // issue #6: edge admission on `server`, SIGHUP (destroyed first)
     asio::signal_set signals{runtime.Context(), SIGINT, SIGTERM};
@@ -200,6 +202,9 @@ void Application::Impl::WaitForSignal() {
 
 asio::awaitable<void> Application::Impl::Drain() {
     health.BeginDrain();
+    if (ws) {
+        ws->BeginShutdown("gateway shutting down", std::nullopt);  // `shutdown` event, then close 1012
+    }
     server->BeginDrain();
     const auto deadline = std::chrono::steady_clock::now() + cfg.server.shutdown_grace;
     // Runs get half the grace to finish; the rest aborts them and lets their streams end.
@@ -270,9 +275,28 @@ int Application::Run() {
 
     s.health.RegisterRoutes(s.router);
     api::RegisterMetricsRoute(s.router, s.registry);
-    s.ws_handler = std::make_unique<api::WsHandshakeHandler>(s.runtime.Context(), kHandshakeTimeout);
+    api::RegisterControlUiRoutes(s.router, s.cfg, std::string(Version()));
+    s.devices = std::make_unique<store::SqliteDeviceRepository>(*s.store, domain::SystemWallClock());
+    auto ws = api::ws::WsGateway::Create(api::ws::WsGatewayDeps{
+        .ioc = s.runtime.Context(),
+        .config = s.cfg,
+        .engine = s.conversation->Engine(),
+        .tools = s.conversation->Tools(),
+        .sessions = s.conversation->Sessions(),
+        .transcripts = s.conversation->Transcripts(),
+        .devices = *s.devices,
+        .health = s.health,
+        .auth_limiter = s.conversation->AuthLimiter(),
+        .registry = s.registry,
+        .version = std::string(Version()),
+    });
+    if (!ws) {
+        Error("cannot set up the WebSocket protocol", {{"error", ws.error().message}});
+        return 1;
+    }
+    s.ws = std::move(*ws);
     s.server = std::make_unique<net::HttpServer>(
-        s.runtime.Context(), s.cfg.server, s.router, s.observer, s.ws_handler.get()
+        s.runtime.Context(), s.cfg.server, s.router, s.observer, &s.ws->Handler()
     );
     // Issue #6 (edge defence): begin
     auto edge = EdgeWiring::Install(s.cfg, s.runtime.Context(), *s.server, s.registry);

@@ -9,6 +9,7 @@
 
 #include "app/application.hpp"
 #include "app/audit_command.hpp"
+#include "app/devices_command.hpp"  // issue #4: devices subcommand
 #include "app/exit_codes.hpp"
 #include "app/keys_command.hpp"  // issue #6: keys subcommand
 #include "app/version.hpp"
@@ -128,6 +129,7 @@ int RunCli(int argc, char** argv) {
     audit_verify->add_option("--mac-from-seq", audit_args.mac_from_seq, "first record whose MAC is checked");
     audit_verify->add_flag("--json", audit_args.json, "print one JSON object");
     const KeysCommand keys_cmd(cli);  // issue #6: keys rotate|status|retire|shred|reencrypt
+    const DevicesCommand devices_cmd(cli);  // issue #4: devices list|approve|reject|remove|revoke
     auto* version = cli.add_subcommand("version", "print the version");
 
     try {
@@ -150,7 +152,8 @@ int RunCli(int argc, char** argv) {
         return config::kExitConfigError;
     }
     if (!serve->parsed() &&
-        (check->parsed() || migrate->parsed() || audit_verify->parsed() || keys_cmd.Parsed())) {
+        (check->parsed() || migrate->parsed() || audit_verify->parsed() || keys_cmd.Parsed() ||
+         devices_cmd.Parsed())) {
         // Tools print their own human-readable result on stdout; only problems are logged.
         obs::InitLogging(obs::LogLevel::kWarn);
     }
@@ -169,6 +172,9 @@ int RunCli(int argc, char** argv) {
     }
     if (keys_cmd.Parsed()) {  // issue #6
         return keys_cmd.Run(*cfg);
+    }
+    if (devices_cmd.Parsed()) {  // issue #4
+        return devices_cmd.Run(*cfg);
     }
     // `serve` and no subcommand both run the gateway.
     Application application(std::move(*cfg));

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "api/conversation_routes.hpp"
+#include "api/http_auth_limiter.hpp"
 #include "domain/clock.hpp"
 #include "engine/run_engine.hpp"
 #include "engine/skills.hpp"
@@ -27,6 +28,7 @@ struct Conversation::Impl {
     engine::SkillCatalog skills;
     engine::ToolRegistry tools;
     std::unique_ptr<engine::RunEngine> engine;
+    api::HttpAuthLimiter auth_limiter{api::HttpAuthLimiter::GatewayDefaults()};
 
     Impl(const config::GatewayConfig& c, store::EmbeddedStore& store, obs::GatewayMetrics& m)
         : cfg(c),
@@ -97,9 +99,16 @@ void Conversation::RegisterRoutes(net::Router& router) {
             .tools = impl_->tools,
             .config = impl_->cfg,
             .metrics = &impl_->metrics,
+            .auth_limiter = &impl_->auth_limiter,
         }
     );
 }
+
+engine::RunEngine& Conversation::Engine() { return *impl_->engine; }
+engine::ToolRegistry& Conversation::Tools() { return impl_->tools; }
+domain::SessionRepository& Conversation::Sessions() { return impl_->sessions; }
+domain::TranscriptRepository& Conversation::Transcripts() { return impl_->transcripts; }
+api::HttpAuthLimiter& Conversation::AuthLimiter() { return impl_->auth_limiter; }
 
 boost::asio::awaitable<void> Conversation::Shutdown(std::chrono::milliseconds grace) {
     co_await impl_->engine->Shutdown(grace);

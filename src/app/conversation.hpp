@@ -22,6 +22,17 @@ class Registry;
 namespace gw::store {
 class EmbeddedStore;
 }
+namespace gw::domain {
+class SessionRepository;
+class TranscriptRepository;
+}  // namespace gw::domain
+namespace gw::engine {
+class RunEngine;
+class ToolRegistry;
+}  // namespace gw::engine
+namespace gw::api {
+class HttpAuthLimiter;
+}
 
 namespace gw::app {
 
@@ -42,6 +53,14 @@ public:
     Conversation& operator=(const Conversation&) = delete;
 
     void RegisterRoutes(net::Router& router);
+
+    /// For the WebSocket protocol, which drives the same engine (issue #4).
+    engine::RunEngine& Engine();
+    engine::ToolRegistry& Tools();
+    domain::SessionRepository& Sessions();
+    domain::TranscriptRepository& Transcripts();
+    /// Failed gateway-auth counting shared by HTTP bearer auth and the WebSocket `connect`.
+    api::HttpAuthLimiter& AuthLimiter();
 
     /// Drain: stop accepting runs, let active ones finish within `grace`, then abort them.
     boost::asio::awaitable<void> Shutdown(std::chrono::milliseconds grace);
