@@ -107,8 +107,8 @@ std::string CheckOrigin(std::string_view origin) {
 
 Result<void> ValidateWs(const GatewayConfig& cfg, const LoadContext& ctx) {
     const auto& ws = cfg.ws;
-    if (ws.tick_interval < std::chrono::seconds(1)) {
-        return ctx.Fail(ctx.OriginOf("ws.tick_interval"), "ws.tick_interval", "must be at least 1s");
+    if (ws.tick_interval < std::chrono::milliseconds(100)) {
+        return ctx.Fail(ctx.OriginOf("ws.tick_interval"), "ws.tick_interval", "must be at least 100ms");
     }
     const auto& ui = ws.control_ui;
     if (!ui.base_path.starts_with('/')) {

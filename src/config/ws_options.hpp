@@ -30,8 +30,6 @@ struct WsOptions {
     bool auto_approve_local = true;
     /// Requests of one connection running at once; more get a retryable UNAVAILABLE.
     std::size_t max_inflight_requests = 64;
-    /// Dedupe window of chat.send / agent idempotency keys (OpenClaw: 5 min).
-    std::chrono::milliseconds dedupe_ttl{5 * 60'000};
     ControlUiOptions control_ui;
 };
 

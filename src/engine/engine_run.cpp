@@ -172,6 +172,12 @@ asio::awaitable<void> EngineImpl::RunBody(const RunPtr& run, LoopState& state) {
     run->stop_timer.expires_at(run->deadline);  // no waiter now; stop_requested was checked on this strand
     RunEvent started;
     started.kind = RunEvent::Kind::kStarted;
+    // The model the run calls first (a fallback may answer instead: the terminal event names that one).
+    if (run->params.model_override) {
+        started.model = *run->params.model_override;
+    } else if (run->agent->model) {
+        started.model = *run->agent->model;
+    }
     Publish(run, std::move(started));
     for (;;) {
         Ending ending = co_await RunLoop(run, state);

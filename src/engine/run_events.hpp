@@ -47,7 +47,8 @@ struct RunEvent {
     std::optional<domain::StopReason> stop_reason;
     std::optional<std::string> error;
     std::optional<domain::ModelErrorKind> error_kind;
-    std::optional<domain::ModelRef> model;  ///< the model that answered last
+    /// kStarted: the model called first; terminal events: the model that answered last.
+    std::optional<domain::ModelRef> model;
     domain::TokenUsage total_usage;         ///< summed over the run's model calls
 
     bool Terminal() const noexcept {

@@ -1,9 +1,13 @@
 // agent (two responses with the same id) and agent.wait (reference §2.4).
+#include <algorithm>
+#include <chrono>
 #include <exception>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include "api/ws/internal/core_common.hpp"
@@ -29,6 +33,7 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 
 constexpr std::int64_t kDefaultWaitMs = 30'000;
+constexpr std::chrono::milliseconds kUnknownRunRetry{200};  ///< agent.wait on a run not started yet
 constexpr std::int64_t kMaxWaitMs = 24LL * 3600 * 1000;
 /// Slack on top of the run deadline before the terminal `agent` response reports a timeout.
 constexpr auto kTerminalGrace = 30s;
@@ -237,13 +242,25 @@ Reply AgentWait(MethodCall& call) {
     }
     std::string tenant = TenantOf(call);
     const std::chrono::milliseconds timeout(timeout_ms.value_or(kDefaultWaitMs));
-    auto outcome = co_await call.services.engine.Wait(tenant, *run_id, timeout);
-    if (!outcome) {
-        if (outcome.error().code == ErrorCode::kDeadlineExceeded) {
-            co_return json::object{{"runId", *run_id}, {"status", "timeout"}};
+    // A run id may name a run that has not started yet (an `agent` call racing this wait, or a caller
+    // waiting on its own idempotency key): an unknown run is looked up again until the deadline, as
+    // OpenClaw's wait on the run's lifecycle end does, and then reported as a timeout.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    boost::asio::steady_timer retry(co_await boost::asio::this_coro::executor);
+    Result<engine::RunOutcome> outcome = MakeError(ErrorCode::kNotFound, "not started");
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const std::chrono::milliseconds budget = std::max(left, std::chrono::milliseconds(0));
+        outcome = co_await call.services.engine.Wait(tenant, *run_id, budget);
+        if (outcome || outcome.error().code != ErrorCode::kNotFound || budget.count() == 0) {
+            break;
         }
-        if (outcome.error().code == ErrorCode::kNotFound) {
-            co_return ResultNotFound(*run_id);
+        retry.expires_after(std::min(budget, kUnknownRunRetry));
+        co_await retry.async_wait(boost::asio::use_awaitable);
+    }
+    if (!outcome) {
+        if (outcome.error().code == ErrorCode::kDeadlineExceeded || outcome.error().code == ErrorCode::kNotFound) {
+            co_return json::object{{"runId", *run_id}, {"status", "timeout"}};
         }
         co_return FromError(outcome.error());
     }

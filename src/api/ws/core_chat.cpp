@@ -245,12 +245,19 @@ Reply ChatAbort(MethodCall& call) {
         }
         co_return json::object{{"ok", true}, {"aborted", aborted}, {"runIds", std::move(ids)}};
     }
-    std::string canonical = std::get<domain::SessionKey>(key).ToString();
+    // The session's latest run is the one that can be active: name it when something was aborted.
+    const domain::SessionKey& resolved = std::get<domain::SessionKey>(key);
+    auto session = co_await call.services.sessions.Get(tenant, resolved);
+    std::string canonical = resolved.ToString();
     auto count = co_await call.services.engine.AbortSession(tenant, std::move(canonical));
     if (!count) {
         co_return FromError(count.error());
     }
-    co_return json::object{{"ok", true}, {"aborted", *count > 0}, {"count", *count}};
+    json::array ids;
+    if (*count > 0 && session && session->last_run_id) {
+        ids.push_back(json::string(*session->last_run_id));
+    }
+    co_return json::object{{"ok", true}, {"aborted", *count > 0}, {"count", *count}, {"runIds", std::move(ids)}};
 }
 
 Reply ChatInject(MethodCall& call) {

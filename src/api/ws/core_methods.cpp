@@ -97,6 +97,7 @@ Reply Status(MethodCall& call) {
 Reply ModelsList(MethodCall& call) {
     ParamReader p("models.list", call.params);
     p.Enum("view", false, {"default", "configured", "provider-config", "all"});
+    p.Ignore({"sessionKey", "agentId"});  // Control UI context; the catalog is the same for every session
     if (auto error = p.Finish()) {
         co_return *error;
     }
@@ -142,7 +143,12 @@ Reply AgentsList(MethodCall& call) {
                     row["name"] = *agent.name;
                 }
                 if (agent.model) {
-                    row["model"] = *agent.model;
+                    // OpenClaw's agent model config shape: {primary, fallbacks}.
+                    json::array fallbacks;
+                    for (const auto& ref : agent.fallbacks.value_or(std::vector<std::string>{})) {
+                        fallbacks.push_back(json::string(ref));
+                    }
+                    row["model"] = json::object{{"primary", *agent.model}, {"fallbacks", std::move(fallbacks)}};
                 }
             }
         }

@@ -1,4 +1,6 @@
 // sessions.list / create / patch / reset / delete / preview and the subscription methods (reference §2.4).
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "api/ws/internal/core_common.hpp"
@@ -26,7 +28,11 @@ std::variant<domain::SessionKey, WsError> ParamKey(MethodCall& call, const std::
 
 Reply SessionsList(MethodCall& call) {
     ParamReader p("sessions.list", call.params);
-    auto limit = p.Int("limit", false, 1, static_cast<std::int64_t>(domain::kMaxSessionListLimit));
+    // Larger limits are clamped (the Control UI asks for 10000 sub-sessions), not refused.
+    auto limit = p.Int("limit", false, 1, INT64_MAX);
+    if (limit) {
+        limit = std::min<std::int64_t>(*limit, static_cast<std::int64_t>(domain::kMaxSessionListLimit));
+    }
     auto offset = p.Int("offset", false, 0, 100'000);
     auto agent_id = p.String("agentId", false, domain::kMaxAgentIdLength);
     auto search = p.String("search", false, 512);
@@ -34,7 +40,8 @@ Reply SessionsList(MethodCall& call) {
     auto archived = p.Bool("archived", false);
     p.Bool("includeLastMessage", false);
     p.Bool("includeDerivedTitles", false);
-    p.Ignore({"includeGlobal", "includeUnknown", "label", "spawnedBy", "includeArchived"});
+    p.Ignore({"includeGlobal", "includeUnknown", "label", "spawnedBy", "includeArchived", "configuredAgentsOnly",
+              "ownerFirst"});
     if (auto error = p.Finish()) {
         co_return *error;
     }
@@ -327,6 +334,7 @@ Reply Subscribe(MethodCall& call, bool on) {
 Reply SubscribeMessages(MethodCall& call, bool on) {
     ParamReader p(on ? "sessions.messages.subscribe" : "sessions.messages.unsubscribe", call.params);
     auto key_param = p.String("key", true, domain::kMaxRequestSessionKeyLength, true);
+    p.Bool("includeApprovals", false);  // Control UI; there are no approvals to include yet
     if (auto error = p.Finish()) {
         co_return *error;
     }
@@ -348,8 +356,9 @@ void RegisterSessionMethods(MethodRegistry& registry) {
     registry.Add({"sessions.preview", read, SessionsPreview});
     registry.Add({"sessions.create", write, SessionsCreate});
     registry.Add({"sessions.patch", write, SessionsPatch});
-    registry.Add({"sessions.reset", write, SessionsReset});
-    registry.Add({"sessions.delete", write, SessionsDelete});
+    // Destructive: admin, as OpenClaw 2026.9.6 answers (MISSING_SCOPE operator.admin).
+    registry.Add({"sessions.reset", std::string(kScopeAdmin), SessionsReset});
+    registry.Add({"sessions.delete", std::string(kScopeAdmin), SessionsDelete});
     registry.Add({"sessions.subscribe", read, [](MethodCall& c) { return Subscribe(c, true); }});
     registry.Add({"sessions.unsubscribe", read, [](MethodCall& c) { return Subscribe(c, false); }});
     registry.Add({"sessions.messages.subscribe", read, [](MethodCall& c) { return SubscribeMessages(c, true); }});

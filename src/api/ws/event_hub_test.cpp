@@ -271,7 +271,29 @@ TEST(RunEventMapperTest, MapsARunToChatAndAgentEventsWithPerRunSeq) {
     // finishing (a delta carrying `model` announces it earlier).
     EXPECT_EQ(shape, (std::vector<std::string>{"agent:lifecycle:start", "chat:status", "chat:delta", "agent:assistant",
                                                "chat:delta", "agent:assistant", "agent:lifecycle:model",
-                                               "agent:lifecycle:finishing", "chat:final", "agent:lifecycle:end"}));
+                                               "agent:lifecycle:finishing", "agent:lifecycle:end", "chat:final"}));
+}
+
+TEST(RunEventMapperTest, AModelNamedAtStartIsAnnouncedBeforeAnyTextAndOnlyOnce) {
+    RunEventMapper mapper;
+    auto started = Event(Kind::kStarted);
+    started.model = domain::ModelRef{"fake", "m1"};
+    std::vector<std::string> phases;
+    for (const auto& event : {started, Event(Kind::kDelta, "a"), Event(Kind::kFinal)}) {
+        auto final_model = event;
+        if (event.kind == Kind::kFinal) {
+            final_model.model = domain::ModelRef{"fake", "m1"};
+        }
+        for (const auto& m : mapper.Map(final_model, 1)) {
+            auto p = json::parse(m.payload_json);
+            if (m.event == "agent" && p.at("stream") == "lifecycle") {
+                phases.emplace_back(p.at("data").at("phase").as_string());
+            } else if (m.event == "agent" && p.at("stream") == "assistant") {
+                phases.emplace_back("assistant");
+            }
+        }
+    }
+    EXPECT_EQ(phases, (std::vector<std::string>{"start", "model", "assistant", "finishing", "end"}));
 }
 
 TEST(RunEventMapperTest, ErrorsCarryKindAndAbortsAStopReason) {
@@ -295,10 +317,11 @@ TEST(RunEventMapperTest, ErrorsCarryKindAndAbortsAStopReason) {
 
     auto aborted = mapper.Map(Event(Kind::kAborted), 2);
     ASSERT_EQ(aborted.size(), 2u);
-    auto p = json::parse(aborted[0].payload_json);
+    // The agent lifecycle ends first; the chat terminal is the last event of the run.
+    EXPECT_EQ(json::parse(aborted[0].payload_json).at("data").at("aborted"), true);
+    auto p = json::parse(aborted[1].payload_json);
     EXPECT_EQ(p.at("state"), "aborted");
     EXPECT_EQ(p.at("stopReason"), "aborted");
-    EXPECT_EQ(json::parse(aborted[1].payload_json).at("data").at("aborted"), true);
 }
 
 }  // namespace

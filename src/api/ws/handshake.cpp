@@ -58,6 +58,10 @@ bool BrowserOriginAllowed(
     return !origin->empty() && OriginAllowed(options, *origin, upgrade.Header("Host").value_or(""));
 }
 
+bool DevicelessClientKeepsScopes(const ConnectClient& client) {
+    return client.id == "cli" || client.id == "gateway-client" || client.mode == "cli" || client.mode == "backend";
+}
+
 /// The outcome of the shared-secret / device-token check.
 struct AuthOutcome {
     std::string method = "none";
@@ -112,7 +116,8 @@ asio::awaitable<void> Gateway::Handshake(std::shared_ptr<net::WebSocketSession> 
         RejectHandshake(*session, id, error, net::kWsClosePolicyViolation, "origin_not_allowed");
         co_return;
     }
-    const std::string ip = upgrade.remote_ip;
+    // The client as the edge resolved it (a trusted proxy's X-Forwarded-For), for limiting and presence.
+    const std::string ip = upgrade.client_ip.empty() ? upgrade.remote_ip : upgrade.client_ip;
     const bool local = IsLocal(upgrade);
     const std::string tenant_id(domain::kDefaultTenantId);
     if (auto retry = deps_.auth_limiter.RetryAfter(ip)) {
@@ -159,14 +164,11 @@ asio::awaitable<void> Gateway::Handshake(std::shared_ptr<net::WebSocketSession> 
         }
     }
     if (auth.failure) {
-        auto lockout = deps_.auth_limiter.RecordFailure(ip);
-        std::optional<std::int64_t> retry_ms;
-        if (lockout) {
-            retry_ms = std::chrono::duration_cast<std::chrono::milliseconds>(*lockout).count();
-        }
-        const AuthFailure failure = lockout ? AuthFailure::kRateLimited : *auth.failure;
-        RejectHandshake(*session, id, AuthError(failure, params.client, local, retry_ms),
-                        net::kWsClosePolicyViolation, lockout ? "rate_limited" : "auth_failed");
+        // The failure that reaches the limit is still reported as what it was; the next attempt from
+        // this address meets the lockout (AUTH_RATE_LIMITED with retryAfterMs) above.
+        deps_.auth_limiter.RecordFailure(ip);
+        RejectHandshake(*session, id, AuthError(*auth.failure, params.client, local), net::kWsClosePolicyViolation,
+                        "auth_failed");
         co_return;
     }
     if (auth.method != "none") {
@@ -203,8 +205,13 @@ asio::awaitable<void> Gateway::Handshake(std::shared_ptr<net::WebSocketSession> 
         hello.device_token_issued_at_ms = decision->device_token_issued_at_ms;
     }
 
-    // Granted scopes: what was asked for; a device token caps them at the token's scopes.
+    // Granted scopes: what was asked for; a device token caps them at the token's scopes. Without a
+    // device identity only the CLI and backend clients keep theirs (OpenClaw 2026.9.6, observed): other
+    // device-less clients are admitted with no scopes.
     std::vector<std::string> scopes = params.scopes;
+    if (!device_id && !DevicelessClientKeepsScopes(params.client)) {
+        scopes.clear();
+    }
     if (auth.grant) {
         std::erase_if(scopes, [&](const std::string& scope) { return !ScopeSatisfied(auth.grant->token.scopes, scope); });
     }

@@ -91,6 +91,7 @@ std::vector<MappedEvent> RunEventMapper::Map(const engine::RunEvent& event, std:
         case Kind::kStarted:
             run.started_at_ms = ts;
             agent("lifecycle", json::object{{"phase", "start"}, {"startedAt", ts}});
+            announce_model();  // the model the run calls first, before any text
             {
                 json::object p = base("status");
                 p["phase"] = "starting_model";
@@ -150,30 +151,32 @@ std::vector<MappedEvent> RunEventMapper::Map(const engine::RunEvent& event, std:
             const std::string stop(domain::StopReasonName(event.stop_reason.value_or(domain::StopReason::kStop)));
             agent("lifecycle", json::object{{"phase", "finishing"}, {"stopReason", stop}});
             const std::string text = LastAssistantText(event.final_entries, run.text);
+            // The agent stream ends before the chat terminal, so a client that stops reading at the
+            // chat `final` has seen the whole lifecycle.
+            end(stop, false, text);
             json::object p = base("final");
             p["message"] = AssistantTextMessage(text, ts);
             p["stopReason"] = stop;
             p["usage"] = UsageJson(event.total_usage);
             chat(std::move(p));
-            end(stop, false, text);
             break;
         }
         case Kind::kError: {
             announce_model();
             const std::string message = event.error.value_or("run failed");
             agent("lifecycle", json::object{{"phase", "error"}, {"error", message}});
+            end("error", false);
             json::object p = base("error");
             p["errorMessage"] = message;
             p["errorKind"] = ChatErrorKind(event.error_kind);
             chat(std::move(p));
-            end("error", false);
             break;
         }
         case Kind::kAborted: {
+            end("aborted", true);
             json::object p = base("aborted");
             p["stopReason"] = "aborted";
             chat(std::move(p));
-            end("aborted", true);
             break;
         }
     }

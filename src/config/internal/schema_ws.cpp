@@ -28,7 +28,6 @@ Field WsSection() {
                 GW_CONFIG_REF(ws.max_inflight_requests),
                 IntCodec<std::size_t>(1, 1'000'000)
             ),
-            Leaf("dedupe_ttl", GW_CONFIG_REF(ws.dedupe_ttl), positive),
             Section(
                 "control_ui",
                 {
