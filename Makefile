@@ -53,6 +53,7 @@ test-integration:
 
 test-e2e:
 	bash tests/e2e/node/install.sh
+	bash bench/openclaw_peer.sh install  # the stock openclaw CLI and Control UI (interop tests)
 	GW_BINARY=$(abspath $(GATEWAY_ASAN)) GW_E2E_REQUIRE=1 $(PYTEST) -q tests/e2e
 
 bench: build

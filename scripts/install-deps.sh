@@ -16,7 +16,9 @@ PACKAGES=(
   # test data builders (a small MaxMind DB for the geo filter tests)
   libmaxmind-db-writer-perl
   # black-box tests and benchmarks
-  python3 python3-pytest python3-aiohttp python3-websockets python3-psycopg2 python3-redis
+  python3 python3-pytest python3-aiohttp python3-websockets python3-psycopg2 python3-redis python3-cryptography
+  # the stock OpenClaw Control UI driven headless (tests/e2e/test_control_ui.py)
+  chromium
   prometheus wrk curl procps sqlite3
 )
 

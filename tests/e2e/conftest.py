@@ -143,3 +143,25 @@ def llm_gateway(gateway, fake_llm):
         return gateway(llm_config(fake_llm.base_url, api=api, **kwargs))
 
     return start
+
+
+# ------------------------------------------------------------------ OpenClaw protocol on WS "/" (issue 4)
+
+
+@pytest.fixture
+def ws_gateway(gateway, fake_llm):
+    """`ws_gateway(extra=None, **llm_config_kwargs) -> WsTarget(port, token, gw, fake)`: our gateway with
+    the shared token gw_e2e.GATEWAY_TOKEN and the default agent on `fake_llm`. With env
+    WS_E2E_PEER=<port> and no `extra`, the tests run against an already running real OpenClaw gateway
+    on that port (token `peer-token`; gw and fake are None) to check the tests themselves."""
+    from gw_e2e import GATEWAY_TOKEN, llm_config
+    from ws_client import WsTarget
+
+    def start(extra: dict | None = None, **kwargs):
+        peer = os.environ.get("WS_E2E_PEER")
+        if peer and extra is None and not kwargs:
+            return WsTarget(port=int(peer), token="peer-token", gw=None, fake=None)
+        gw = gateway(llm_config(fake_llm.base_url, extra=extra, **kwargs))
+        return WsTarget(port=gw.port, token=GATEWAY_TOKEN, gw=gw, fake=fake_llm)
+
+    return start
