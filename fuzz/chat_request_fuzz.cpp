@@ -10,26 +10,10 @@
 #include <vector>
 
 #include "api/internal/openai_chat_request.hpp"
-#include "fuzz_input.hpp"
+#include "http_input.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const std::string_view text(reinterpret_cast<const char*>(data), size);
-    gw::net::HttpRequest http;
-    http.method = "POST";
-    http.target = http.path = "/v1/chat/completions";
-    const std::size_t split = text.find("\n\n");
-    if (split != std::string_view::npos) {
-        gw::fuzz::FuzzInput head(data, split);
-        for (const std::string_view line : head.SplitRest('\n')) {
-            const std::size_t colon = line.find(':');
-            const std::string_view value =
-                colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
-            http.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-        }
-        http.body = std::string(text.substr(split + 2));
-    } else {
-        http.body = std::string(text);
-    }
+    const gw::net::HttpRequest http = gw::fuzz::HttpPostFromInput(data, size, "/v1/chat/completions");
     static const std::vector<std::string> kAgents{"main", "work"};
     const auto parsed = gw::api::internal::ParseChatRequest(http, kAgents, "main");
     if (!parsed.request) {
