@@ -1,4 +1,5 @@
 // hello-ok (reference §2.2 item 5, §11 item 7) and the presence entries.
+#include <algorithm>
 #include <unistd.h>
 
 #include <sys/utsname.h>
@@ -56,7 +57,7 @@ std::string AuthMode(const config::AuthOptions& auth) {
 
 }  // namespace
 
-json::array Gateway::Presence() const {
+json::array Gateway::Presence(std::size_t max_clients) const {
     json::array entries;
     json::object self{{"host", HostName()},
                       {"ip", deps_.config.server.host},
@@ -70,8 +71,13 @@ json::array Gateway::Presence() const {
     std::vector<std::shared_ptr<Connection>> conns;
     {
         std::lock_guard lock(mutex_);
-        conns.reserve(open_.size());
+        // Bounded: a hello-ok listing every one of 10,000 connections would make the handshake
+        // O(connections) in time and bytes (and all handshakes together quadratic).
+        conns.reserve(std::min(open_.size(), max_clients));
         for (const auto& [id, conn] : open_) {
+            if (conns.size() == max_clients) {
+                break;
+            }
             conns.push_back(conn);
         }
     }
@@ -114,7 +120,7 @@ json::object Gateway::BuildHello(const ConnectionInfo& info, const HelloInputs& 
                                   {"mainSessionKey", "agent:" + default_agent + ":main"},
                                   {"scope", "per-sender"},
                                   {"modelConfigured", ModelConfigured(config)}};
-    json::object snapshot{{"presence", Presence()},
+    json::object snapshot{{"presence", Presence(kHelloPresenceClients)},
                           {"health", inputs.health},
                           {"stateVersion",
                            json::object{{"presence", presence_version_.load()}, {"health", health_version_.load()}}},

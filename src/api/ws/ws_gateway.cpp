@@ -55,7 +55,7 @@ Gateway::Gateway(WsGatewayDeps deps, const std::function<void(MethodRegistry&)>&
       )) {
     services_.reset(new GatewayServices{deps_.ioc, deps_.config, deps_.engine, deps_.tools, deps_.sessions,
                                         deps_.transcripts, pairing_, deps_.health, hub_, deps_.version, boot_id_,
-                                        started_at_ms_, deps_.clock, [this] { return Presence(); }});
+                                        started_at_ms_, deps_.clock, [this] { return Presence(kMethodPresenceClients); }});
     RegisterCoreMethods(methods_);
     RegisterDeviceMethods(methods_);
     if (extra_methods) {

@@ -63,8 +63,11 @@ public:
     void BeginShutdown(std::string reason, std::optional<std::int64_t> restart_expected_ms);
     std::size_t Connections() const;
 
-    /// Presence entries of open connections plus the gateway itself.
-    json::array Presence() const;
+    /// The gateway itself plus up to `max_clients` open connections (hello-ok lists a few, the
+    /// system-presence method more).
+    json::array Presence(std::size_t max_clients) const;
+    static constexpr std::size_t kHelloPresenceClients = 32;
+    static constexpr std::size_t kMethodPresenceClients = 1000;
 
     GatewayServices& Services() { return *services_; }
     const MethodRegistry& Methods() const { return methods_; }
