@@ -14,6 +14,7 @@
 
 #include "store/internal/test_support.hpp"
 #include "store/sqlite_device_repository.hpp"
+#include "runtime/testing.hpp"
 
 namespace gw::store {
 namespace {
@@ -29,23 +30,7 @@ constexpr std::int64_t kNow = 1'795'607'617'000;
 
 template <class T>
 T Await(boost::asio::awaitable<T> aw) {
-    boost::asio::io_context ioc;
-    std::optional<T> out;
-    std::exception_ptr error;
-    boost::asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T value) {
-        error = e;
-        if (!e) {
-            out.emplace(std::move(value));
-        }
-    });
-    ioc.run_for(std::chrono::seconds(30));
-    if (error) {
-        std::rethrow_exception(error);
-    }
-    if (!out) {
-        throw std::runtime_error("device repository test: the operation did not finish in time");
-    }
-    return std::move(*out);
+    return runtime::RunCoro(std::move(aw), std::chrono::seconds(30));
 }
 
 std::string HexId(char c) {

@@ -19,6 +19,7 @@
 #include "store/embedded_store.hpp"
 #include "store/sqlite_device_repository.hpp"
 #include "support/temp_dir.hpp"
+#include "runtime/testing.hpp"
 
 namespace gw::api::ws {
 namespace {
@@ -27,23 +28,7 @@ using domain::PairingStatus;
 
 template <class T>
 T Await(boost::asio::awaitable<T> aw) {
-    boost::asio::io_context ioc;
-    std::optional<T> out;
-    std::exception_ptr error;
-    boost::asio::co_spawn(ioc, std::move(aw), [&](std::exception_ptr e, T value) {
-        error = e;
-        if (!e) {
-            out.emplace(std::move(value));
-        }
-    });
-    ioc.run_for(std::chrono::seconds(30));
-    if (error) {
-        std::rethrow_exception(error);
-    }
-    if (!out) {
-        throw std::runtime_error("device pairing test: the operation did not finish in time");
-    }
-    return std::move(*out);
+    return runtime::RunCoro(std::move(aw), std::chrono::seconds(30));
 }
 
 DeviceAccessRequest Wish(char id, std::string role, std::vector<std::string> scopes, bool local = false) {
